@@ -1,0 +1,55 @@
+"""Settings of the API, read once from the environment (and an optional `.env` file)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# Known to everyone who reads this repository: accepted only when DEMO=1.
+DEMO_SECRET_KEY = "demo-secret-key-not-for-production-use-0000"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'app.db'}"
+    secret_key: SecretStr | None = None
+    demo: bool = False
+
+    access_token_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # The account's payments page keeps 27 months of history.
+    claim_history_months: int = Field(default=27, ge=1)
+    claim_match_max_days_off: int = Field(default=7, ge=0, le=31)
+    timezone: str = "Europe/Paris"
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _require_real_secret_outside_demo(self) -> Self:
+        if self.secret_key is None:
+            if not self.demo:
+                raise ValueError("SECRET_KEY must be set when DEMO is not enabled")
+            self.secret_key = SecretStr(DEMO_SECRET_KEY)
+            return self
+        value = self.secret_key.get_secret_value()
+        if not self.demo and (value == DEMO_SECRET_KEY or len(value) < MIN_SECRET_KEY_LENGTH):
+            raise ValueError(
+                f"SECRET_KEY must be a private value of at least {MIN_SECRET_KEY_LENGTH} "
+                "characters outside demo mode"
+            )
+        return self
+
+    @property
+    def signing_key(self) -> str:
+        assert self.secret_key is not None  # set by the validator
+        return self.secret_key.get_secret_value()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

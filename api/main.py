@@ -1,0 +1,54 @@
+"""The FastAPI application: claims, reports and accounts under /api/v1."""
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from api.accounts.router import router as accounts_router
+from api.claims.router import router as claims_router
+from api.core.config import Settings, get_settings
+from api.core.db import make_engine, make_sessionmaker
+from api.core.errors import error_body, install_error_handlers
+from api.core.middleware import AccessLog, BodySizeLimit
+from api.reports.router import router as reports_router
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    engine = make_engine(settings.database_url)
+
+    app = FastAPI(
+        title="Vigilance remboursements",
+        description="Remboursements, signalements et comptes des assurés.",
+        version="1.0.0",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessLog)
+
+    for router in (accounts_router, claims_router, reports_router):
+        app.include_router(router, prefix=API_PREFIX)
+
+    @app.get("/healthz", tags=["exploitation"], summary="État du service")
+    def healthz() -> JSONResponse:
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return JSONResponse(
+                error_body("La base de données ne répond pas.", "database_unavailable"),
+                status_code=503,
+            )
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    return app

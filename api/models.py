@@ -1,0 +1,10 @@
+"""Every table of the service, imported in one place for Alembic and the tests."""
+
+from api.accounts.models import Policyholder, StaffUser
+from api.claims.models import Claim, Provider
+from api.core.db import Base
+from api.reports.models import Report, ReportEvent
+
+metadata = Base.metadata
+
+__all__ = ["Claim", "Policyholder", "Provider", "Report", "ReportEvent", "StaffUser", "metadata"]

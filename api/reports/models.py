@@ -1,0 +1,91 @@
+"""Reports filed by policyholders, and the audit trail of what agents did with them."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from api.claims.models import Claim
+from api.core.db import Base, UTCDateTime, str_enum, utcnow
+from api.reports.workflow import AnomalyType, Channel, EventKind, ReportStatus
+
+REFERENCE_PREFIX = "SIG"
+
+
+class Report(Base):
+    __tablename__ = "report"
+    __table_args__ = (
+        UniqueConstraint("policyholder_id", "idempotency_key", name="uq_report_idempotency"),
+        Index("ix_report_status_created_at", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policyholder_id: Mapped[int] = mapped_column(ForeignKey("policyholder.id"), index=True)
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"), index=True)
+    care_date: Mapped[date] = mapped_column(Date)
+    provider_name: Mapped[str] = mapped_column(String(200))
+    # The provider name folded (lower case, no accents) for searches on every database.
+    provider_search: Mapped[str] = mapped_column(String(200), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    anomaly_type: Mapped[AnomalyType] = mapped_column(str_enum(AnomalyType, name="anomaly_type"))
+    status: Mapped[ReportStatus] = mapped_column(
+        str_enum(ReportStatus, name="report_status"), default=ReportStatus.RECEIVED
+    )
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, name="report_channel", length=20))
+    transcript: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    # Hash of the fields that define the report, to tell a retry from a reused key.
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    claim: Mapped[Claim | None] = relationship()
+    events: Mapped[list["ReportEvent"]] = relationship(
+        back_populates="report", order_by="ReportEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def reference(self) -> str:
+        """The reference given to the policyholder: SIG-<year filed>-<number>."""
+        return format_reference(self.created_at.year, self.id)
+
+
+def format_reference(year: int, report_id: int) -> str:
+    return f"{REFERENCE_PREFIX}-{year}-{report_id:06d}"
+
+
+def parse_reference(reference: str) -> tuple[int, int] | None:
+    """(year, id) of a well-formed reference, else None."""
+    parts = reference.strip().upper().split("-")
+    if len(parts) != 3 or parts[0] != REFERENCE_PREFIX:
+        return None
+    year, number = parts[1], parts[2]
+    if not (year.isdigit() and len(year) == 4 and number.isdigit() and 6 <= len(number) <= 10):
+        return None
+    report_id = int(number)
+    return (int(year), report_id) if 0 < report_id < 2**31 else None
+
+
+class ReportEvent(Base):
+    """One line of a report's audit log: who did what, when."""
+
+    __tablename__ = "report_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), index=True)
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind, name="event_kind", length=20))
+    # The staff member who acted; None when the policyholder did (filing the report).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    from_status: Mapped[ReportStatus | None] = mapped_column(
+        str_enum(ReportStatus, name="event_from_status")
+    )
+    to_status: Mapped[ReportStatus | None] = mapped_column(
+        str_enum(ReportStatus, name="event_to_status")
+    )
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="events")

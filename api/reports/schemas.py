@@ -1,0 +1,160 @@
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from api.reports.models import Report, ReportEvent
+from api.reports.workflow import (
+    ANOMALY_LABELS,
+    STATUS_LABELS,
+    AnomalyType,
+    Channel,
+    EventKind,
+    ReportStatus,
+)
+
+DESCRIPTION_MAX = 2000
+TRANSCRIPT_MAX_TURNS = 400
+TURN_TEXT_MAX = 4000
+
+
+class Turn(BaseModel):
+    """One message of the conversation behind a report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sender: Literal["user", "bot"]
+    text: str = Field(max_length=TURN_TEXT_MAX)
+    timestamp: datetime
+
+    @field_validator("timestamp")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("L'heure doit préciser son fuseau horaire.")
+        return value
+
+
+def _clean_text(value: str) -> str:
+    cleaned = value.strip()
+    if not cleaned:
+        raise ValueError("Ce texte ne peut pas être vide.")
+    return cleaned
+
+
+class ReportCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    claim_id: int | None = Field(default=None, gt=0, lt=2**31)
+    care_date: date
+    provider_name: str = Field(max_length=200)
+    description: str = Field(max_length=DESCRIPTION_MAX)
+    anomaly_type: AnomalyType = AnomalyType.OTHER
+    channel: Channel = Channel.ASSISTANT
+    transcript: list[Turn] = Field(default_factory=list, max_length=TRANSCRIPT_MAX_TURNS)
+
+    _clean = field_validator("provider_name", "description")(_clean_text)
+
+
+class ReportUpdate(BaseModel):
+    """An agent's decision on a report: any of a status change, a note, an assignment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: ReportStatus | None = None
+    note: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    assigned_to_id: int | None = Field(default=None, gt=0, lt=2**31)
+    unassign: bool = False
+
+    _clean = field_validator("note")(_clean_text)
+
+    @model_validator(mode="after")
+    def _something_to_do(self) -> "ReportUpdate":
+        if self.status is None and self.note is None and self.assigned_to_id is None and not (
+            self.unassign
+        ):
+            raise ValueError("Indiquez un statut, une note ou une affectation.")
+        if self.unassign and self.assigned_to_id is not None:
+            raise ValueError("Choisissez entre affecter et retirer l'affectation.")
+        return self
+
+
+class ReportOut(BaseModel):
+    """A report as its author sees it."""
+
+    reference: str
+    status: ReportStatus
+    status_label: str
+    claim_id: int | None
+    care_date: date
+    provider_name: str
+    description: str
+    anomaly_type: AnomalyType
+    anomaly_label: str
+    channel: Channel
+    created_at: datetime
+    transcript: list[Turn]
+
+
+class EventOut(BaseModel):
+    kind: EventKind
+    actor_id: int | None
+    from_status: ReportStatus | None
+    to_status: ReportStatus | None
+    assigned_to_id: int | None
+    note: str | None
+    created_at: datetime
+
+
+class ReportStaffOut(ReportOut):
+    """A report as agents see it, with its handling and audit log."""
+
+    policyholder_id: int
+    assigned_to_id: int | None
+    updated_at: datetime
+    events: list[EventOut]
+
+
+def _common(report: Report) -> dict[str, object]:
+    return {
+        "reference": report.reference,
+        "status": report.status,
+        "status_label": STATUS_LABELS[report.status],
+        "claim_id": report.claim_id,
+        "care_date": report.care_date,
+        "provider_name": report.provider_name,
+        "description": report.description,
+        "anomaly_type": report.anomaly_type,
+        "anomaly_label": ANOMALY_LABELS[report.anomaly_type],
+        "channel": report.channel,
+        "created_at": report.created_at,
+        "transcript": [Turn.model_validate(turn) for turn in report.transcript],
+    }
+
+
+def report_out(report: Report) -> ReportOut:
+    return ReportOut.model_validate(_common(report))
+
+
+def event_out(event: ReportEvent) -> EventOut:
+    return EventOut(
+        kind=event.kind,
+        actor_id=event.actor_id,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        assigned_to_id=event.assigned_to_id,
+        note=event.note,
+        created_at=event.created_at,
+    )
+
+
+def report_staff_out(report: Report, *, with_events: bool = True) -> ReportStaffOut:
+    return ReportStaffOut.model_validate(
+        {
+            **_common(report),
+            "policyholder_id": report.policyholder_id,
+            "assigned_to_id": report.assigned_to_id,
+            "updated_at": report.updated_at,
+            "events": [event_out(e) for e in report.events] if with_events else [],
+        }
+    )

@@ -1,0 +1,120 @@
+"""Fixtures shared by every test: a real database migrated by Alembic, an app, factories.
+
+The backend comes from TEST_DATABASE: `sqlite` (default, a file per run) or `postgresql`
+(a fresh database on the server named by TEST_POSTGRES_URL, dropped at the end).
+"""
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from api.core.config import Settings
+from api.core.migrate import upgrade
+from api.main import create_app
+from api.models import metadata
+from tests.factories import Factory
+
+TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def _backend() -> str:
+    backend = os.environ.get("TEST_DATABASE", "sqlite")
+    if backend not in {"sqlite", "postgresql"}:
+        raise pytest.UsageError("TEST_DATABASE must be sqlite or postgresql")
+    return backend
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if _backend() == "sqlite":
+        path: Path = tmp_path_factory.mktemp("db") / "test.db"
+        yield f"sqlite:///{path}"
+        return
+    server_url = make_url(os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL))
+    name = f"vigilance_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    upgrade(database_url)
+    return Settings(database_url=database_url, secret_key=TEST_SECRET, demo=False)
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Iterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test starts from empty tables (the schema stays, built once by Alembic)."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    engine = request.getfixturevalue("app").state.engine
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - our table names
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def db(app: FastAPI) -> Iterator[Session]:
+    """A session for arranging data and checking what the API stored; commits as it goes."""
+    with app.state.sessionmaker() as session:
+        yield session
+
+
+@pytest.fixture
+def factory(db: Session, settings: Settings) -> Factory:
+    return Factory(db, settings)
+
+
+@pytest.fixture(scope="session")
+def live_server(app: FastAPI) -> Iterator[str]:
+    """The app served by a real uvicorn on a free loopback port, for concurrent clients."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
