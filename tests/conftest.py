@@ -118,3 +118,17 @@ def live_server(app: FastAPI) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def app_demo_client(settings: Settings, db: Session) -> Iterator[TestClient]:
+    """The app in demo mode over the demo seed (same database as the other tests)."""
+    from api.core.clock import local_today
+    from api.demo.seed import seed_demo
+
+    seed_demo(db, today=local_today(settings.timezone))
+    db.commit()
+    demo_app = create_app(settings.model_copy(update={"demo": True}))
+    with TestClient(demo_app) as test_client:
+        yield test_client
+    demo_app.state.engine.dispose()

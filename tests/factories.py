@@ -59,17 +59,27 @@ class Factory:
         values.update(fields)
         return self._save(StaffUser(**values))
 
-    def provider(self, name: str = "Dr Sophie Martin",
-                 kind: ProviderKind = ProviderKind.GENERAL_PRACTITIONER,
-                 city: str = "Lyon") -> Provider:
+    def provider(
+        self,
+        name: str = "Dr Sophie Martin",
+        kind: ProviderKind = ProviderKind.GENERAL_PRACTITIONER,
+        city: str = "Lyon",
+    ) -> Provider:
         n = next(_numbers)
         return self._save(
-            Provider(identifier=f"1{n:010d}", name=name, search_name=fold(name), kind=kind,
-                     city=city)
+            Provider(
+                identifier=f"1{n:010d}", name=name, search_name=fold(name), kind=kind, city=city
+            )
         )
 
-    def claim(self, holder: Policyholder, provider: Provider, care_date: date,
-              act_code: str = "G", **fields: object) -> Claim:
+    def claim(
+        self,
+        holder: Policyholder,
+        provider: Provider,
+        care_date: date,
+        act_code: str = "G",
+        **fields: object,
+    ) -> Claim:
         act = ACTS[act_code]
         values: dict[str, object] = {
             "policyholder_id": holder.id,
@@ -88,8 +98,14 @@ class Factory:
         values.update(fields)
         return self._save(Claim(**values))
 
-    def token(self, account: Policyholder | StaffUser, *, minutes: int | None = None,
-              role: str | None = None, secret: str | None = None) -> str:
+    def token(
+        self,
+        account: Policyholder | StaffUser,
+        *,
+        minutes: int | None = None,
+        role: str | None = None,
+        secret: str | None = None,
+    ) -> str:
         default_role = Role.POLICYHOLDER if isinstance(account, Policyholder) else account.role
         return create_access_token(
             subject=account.id,

@@ -33,7 +33,9 @@ def list_claims(
     if date_from and date_to and date_from > date_to:
         raise InvalidInput("La date de début doit précéder la date de fin.", field="date_from")
     filters = service.ClaimFilters(date_from, date_to, provider, policyholder_id)
-    claims, total = service.list_claims(session=session, filters=filters, limit=limit, offset=offset)
+    claims, total = service.list_claims(
+        session=session, filters=filters, limit=limit, offset=offset
+    )
     return Page(items=[claim_out(c) for c in claims], total=total, limit=limit, offset=offset)
 
 

@@ -41,7 +41,9 @@ def list_claims(
     if filters.date_to is not None:
         stmt = stmt.where(Claim.care_date <= filters.date_to)
     if filters.provider and (needle := fold(filters.provider)):
-        stmt = stmt.join(Claim.provider).where(Provider.search_name.contains(needle, autoescape=True))
+        stmt = stmt.join(Claim.provider).where(
+            Provider.search_name.contains(needle, autoescape=True)
+        )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page = stmt.order_by(Claim.care_date.desc(), Claim.id.desc()).limit(limit).offset(offset)
     return list(session.scalars(page)), total
@@ -101,7 +103,9 @@ def match_claims(
     candidates = []
     for claim in session.scalars(stmt):
         days_off = abs((claim.care_date - care_date).days) if care_date else 0
-        provider_score = provider_similarity(provider_text, claim.provider) if provider_text else None
+        provider_score = (
+            provider_similarity(provider_text, claim.provider) if provider_text else None
+        )
         if provider_score is not None and provider_score < MIN_PROVIDER_SCORE:
             continue
         score = (provider_score if provider_score is not None else 100) - DAY_PENALTY * days_off

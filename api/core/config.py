@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # Known to everyone who reads this repository: accepted only when DEMO=1.
-DEMO_SECRET_KEY = "demo-secret-key-not-for-production-use-0000"
+DEMO_SECRET_KEY = "demo-secret-key-not-for-production-use-0000"  # noqa: S105 - public by design
 MIN_SECRET_KEY_LENGTH = 32
 
 

@@ -100,7 +100,9 @@ VALIDATION_MESSAGES = {
 }
 
 
-def error_body(message: str, code: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+def error_body(
+    message: str, code: str, errors: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {"detail": message, "code": code}
     if errors:
         body["errors"] = errors
@@ -143,7 +145,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = validation_errors(exc)
-        summary = "Requête invalide : " + " ; ".join(f"{e['field']} : {e['message']}" for e in errors)
+        summary = "Requête invalide : " + " ; ".join(
+            f"{e['field']} : {e['message']}" for e in errors
+        )
         return JSONResponse(error_body(summary, "invalid_input", errors), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)

@@ -32,27 +32,29 @@ class BodySizeLimit:
             await self._refuse(send)
             return
         received = 0
-        response_started = False
+        exceeded = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    exceeded = True
                     raise BodyTooLarge
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal response_started
-            response_started = response_started or message["type"] == "http.response.start"
-            await send(message)
+        async def guarded_send(message: Message) -> None:
+            # The app may turn our exception into its own error: answer 413 instead.
+            if not exceeded:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                await self._refuse(send)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, guarded_send)
         except BodyTooLarge:
-            if not response_started:
-                await self._refuse(send)
+            await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
         message = f"Requête trop volumineuse : {self.max_bytes} octets au maximum."
@@ -61,8 +63,10 @@ class BodySizeLimit:
             {
                 "type": "http.response.start",
                 "status": 413,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())],
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
             }
         )
         await send({"type": "http.response.body", "body": body})

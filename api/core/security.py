@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 ALGORITHM = "HS256"
-TOKEN_TYPE = "access"
+TOKEN_TYPE = "access"  # noqa: S105 - a claim value, not a secret
 
 
 @lru_cache

@@ -7,13 +7,41 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 # Words people put around a provider's name that say nothing about which provider it is.
 _FILLER_WORDS = frozenset(
-    "dr dr. docteur doc docteure pr professeur mme madame mlle mademoiselle m mr monsieur "
-    "le la les l du de des d chez mon ma mes au aux cabinet".split()
+    [
+        "dr",
+        "docteur",
+        "doc",
+        "docteure",
+        "pr",
+        "professeur",
+        "mme",
+        "madame",
+        "mlle",
+        "mademoiselle",
+        "m",
+        "mr",
+        "monsieur",
+        "le",
+        "la",
+        "les",
+        "l",
+        "du",
+        "de",
+        "des",
+        "d",
+        "chez",
+        "mon",
+        "ma",
+        "mes",
+        "au",
+        "aux",
+        "cabinet",
+    ]
 )
 
 
 def fold(text: str) -> str:
-    """Lower-case ASCII words separated by single spaces: « Dr Élodie-Garnier » → « dr elodie garnier »."""
+    """Lower-case ASCII words, single spaces: « Dr Élodie-Garnier » → « dr elodie garnier »."""
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", ascii_text.lower()).strip()

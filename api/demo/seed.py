@@ -29,8 +29,13 @@ CENTS = Decimal("0.01")
 
 # Kinds that bill the insurer directly (third-party payment).
 THIRD_PARTY_KINDS = frozenset(
-    {ProviderKind.PHARMACY, ProviderKind.LABORATORY, ProviderKind.RADIOLOGY,
-     ProviderKind.MEDICAL_TRANSPORT, ProviderKind.NURSE}
+    {
+        ProviderKind.PHARMACY,
+        ProviderKind.LABORATORY,
+        ProviderKind.RADIOLOGY,
+        ProviderKind.MEDICAL_TRANSPORT,
+        ProviderKind.NURSE,
+    }
 )
 
 
@@ -47,15 +52,62 @@ class DemoPolicyholder:
 
 
 DEMO_POLICYHOLDERS = (
-    DemoPolicyholder("assure1", "2850369123045", "Camille", "Bernard", "camille.bernard@example.fr",
-                     28, ("10003456781", "10005678903", "690001234", "690003456", "690004567",
-                          "10007890125", "690005678", "10009012347", "690006789")),
-    DemoPolicyholder("assure2", "1780169388012", "Julien", "Moreau", "julien.moreau@example.fr",
-                     34, ("10004567892", "10006789014", "690002345", "10007890125", "10008901236",
-                          "690003456", "690007890", "690008901", "690005678")),
-    DemoPolicyholder("assure3", "2920438185107", "Fatima", "Haddad", "fatima.haddad@example.fr",
-                     19, ("10003456781", "10005678903", "690001234", "10008901236", "690006789",
-                          "690004567", "690008901", "10009012347")),
+    DemoPolicyholder(
+        "assure1",
+        "2850369123045",
+        "Camille",
+        "Bernard",
+        "camille.bernard@example.fr",
+        28,
+        (
+            "10003456781",
+            "10005678903",
+            "690001234",
+            "690003456",
+            "690004567",
+            "10007890125",
+            "690005678",
+            "10009012347",
+            "690006789",
+        ),
+    ),
+    DemoPolicyholder(
+        "assure2",
+        "1780169388012",
+        "Julien",
+        "Moreau",
+        "julien.moreau@example.fr",
+        34,
+        (
+            "10004567892",
+            "10006789014",
+            "690002345",
+            "10007890125",
+            "10008901236",
+            "690003456",
+            "690007890",
+            "690008901",
+            "690005678",
+        ),
+    ),
+    DemoPolicyholder(
+        "assure3",
+        "2920438185107",
+        "Fatima",
+        "Haddad",
+        "fatima.haddad@example.fr",
+        19,
+        (
+            "10003456781",
+            "10005678903",
+            "690001234",
+            "10008901236",
+            "690006789",
+            "690004567",
+            "690008901",
+            "10009012347",
+        ),
+    ),
 )
 
 DEMO_STAFF = (
@@ -69,8 +121,15 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(CENTS, rounding=ROUND_HALF_UP)
 
 
-def _claim(holder: Policyholder, provider: Provider, act_code: str, care_date: date,
-           today: date, rng: random.Random, quantity: int = 1) -> Claim:
+def _claim(
+    holder: Policyholder,
+    provider: Provider,
+    act_code: str,
+    care_date: date,
+    today: date,
+    rng: random.Random,
+    quantity: int = 1,
+) -> Claim:
     act = ACTS[act_code]
     # Prices vary a little around the catalogue price, as real invoices do.
     billed = _money(act.price * quantity * Decimal(rng.choice(("1", "1", "1", "1.1", "1.25"))))
@@ -91,25 +150,36 @@ def _claim(holder: Policyholder, provider: Provider, act_code: str, care_date: d
     )
 
 
-def _scenario_claims(username: str, holder: Policyholder, providers: dict[str, Provider],
-                     today: date, rng: random.Random) -> list[Claim]:
+def _scenario_claims(
+    username: str,
+    holder: Policyholder,
+    providers: dict[str, Provider],
+    today: date,
+    rng: random.Random,
+) -> list[Claim]:
     """One suspicious line per person, the kind the campaign asks people to spot."""
     if username == "assure1":
         # A scaling billed as a crown (upcoding) by the dentist.
-        return [_claim(holder, providers["10005678903"], "HBLD036", today - timedelta(days=12),
-                       today, rng)]
+        return [
+            _claim(
+                holder, providers["10005678903"], "HBLD036", today - timedelta(days=12), today, rng
+            )
+        ]
     if username == "assure2":
         # One physiotherapy session billed twice on the same day.
         day = today - timedelta(days=9)
-        return [_claim(holder, providers["10007890125"], "AMK", day, today, rng),
-                _claim(holder, providers["10007890125"], "AMK", day, today, rng)]
+        return [
+            _claim(holder, providers["10007890125"], "AMK", day, today, rng),
+            _claim(holder, providers["10007890125"], "AMK", day, today, rng),
+        ]
     # An ambulance ride that never took place.
     return [_claim(holder, providers["690006789"], "AMB", today - timedelta(days=6), today, rng)]
 
 
-def _claims_for(spec: DemoPolicyholder, holder: Policyholder, providers: dict[str, Provider],
-                today: date) -> list[Claim]:
-    rng = random.Random(f"demo-claims-{spec.username}")  # noqa: S311 - demo data, not security
+def _claims_for(
+    spec: DemoPolicyholder, holder: Policyholder, providers: dict[str, Provider], today: date
+) -> list[Claim]:
+    rng = random.Random(f"demo-claims-{spec.username}")
     claims = _scenario_claims(spec.username, holder, providers, today, rng)
     used = {(c.care_date, c.provider_id) for c in claims}
     while len(claims) < spec.claim_count:
@@ -118,7 +188,9 @@ def _claims_for(spec: DemoPolicyholder, holder: Policyholder, providers: dict[st
         if (care_date, provider.id) in used:
             continue
         used.add((care_date, provider.id))
-        act = rng.choice([a for a in acts_for(provider.kind) if a.code not in {"HBLD036", "HBLD634"}])
+        act = rng.choice(
+            [a for a in acts_for(provider.kind) if a.code not in {"HBLD036", "HBLD634"}]
+        )
         quantity = rng.randint(1, 3) if act.code in {"AMI", "B"} else 1
         claims.append(_claim(holder, provider, act.code, care_date, today, rng, quantity))
     return claims
@@ -134,24 +206,40 @@ def seed_demo(session: Session, *, today: date) -> bool:
     for identifier, name, kind, city in DEMO_PROVIDERS:
         provider = session.scalar(select(Provider).where(Provider.identifier == identifier))
         if provider is None:
-            provider = Provider(identifier=identifier, name=name, search_name=fold(name),
-                                kind=kind, city=city)
+            provider = Provider(
+                identifier=identifier, name=name, search_name=fold(name), kind=kind, city=city
+            )
             session.add(provider)
         providers[identifier] = provider
     for username, full_name, role in DEMO_STAFF:
-        session.add(StaffUser(username=username, full_name=full_name, role=role,
-                              password_hash=password_hash, is_demo=True))
+        session.add(
+            StaffUser(
+                username=username,
+                full_name=full_name,
+                role=role,
+                password_hash=password_hash,
+                is_demo=True,
+            )
+        )
     session.flush()
 
     for spec in DEMO_POLICYHOLDERS:
         holder = Policyholder(
-            nir=spec.nir, first_name=spec.first_name, last_name=spec.last_name, email=spec.email,
-            username=spec.username, password_hash=password_hash, is_demo=True,
+            nir=spec.nir,
+            first_name=spec.first_name,
+            last_name=spec.last_name,
+            email=spec.email,
+            username=spec.username,
+            password_hash=password_hash,
+            is_demo=True,
         )
         session.add(holder)
         session.flush()
-        claims = _claims_for(spec, holder, providers, today)
-        session.add_all(sorted(claims, key=lambda c: (c.care_date, c.provider_id)))
+        claims = sorted(
+            _claims_for(spec, holder, providers, today),
+            key=lambda claim: (claim.care_date, claim.provider_id),
+        )
+        session.add_all(claims)
     session.flush()
     return True
 
@@ -164,7 +252,11 @@ def main() -> int:
     engine = make_engine(settings.database_url)
     with make_sessionmaker(engine).begin() as session:
         created = seed_demo(session, today=local_today(settings.timezone))
-    print("Données de démonstration créées." if created else "Données de démonstration déjà présentes.")
+    print(
+        "Données de démonstration créées."
+        if created
+        else "Données de démonstration déjà présentes."
+    )
     engine.dispose()
     return 0
 

@@ -20,7 +20,6 @@ from api.reports.schemas import (
 )
 from api.reports.workflow import AnomalyType, ReportStatus
 
-
 router = APIRouter(prefix="/reports", tags=["signalements"])
 
 ReportReaderDep = Annotated[
@@ -34,7 +33,9 @@ IdempotencyKey = Annotated[
         min_length=1,
         max_length=200,
         pattern=r"^[\x21-\x7e]+$",
-        description="Une même clé renvoie le même signalement : un nouvel essai n'en crée pas un second.",
+        description=(
+            "Une même clé renvoie le même signalement : un nouvel essai n'en crée pas un second."
+        ),
     ),
 ]
 
@@ -82,7 +83,9 @@ def list_reports(
     policyholder_id: Annotated[int | None, Query(gt=0, lt=2**31)] = None,
     assigned_to_id: Annotated[int | None, Query(gt=0, lt=2**31)] = None,
     provider: Annotated[str | None, Query(max_length=200)] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Texte cherché dans la description")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Texte cherché dans la description")
+    ] = None,
     created_from: date | None = None,
     created_to: date | None = None,
     care_date_from: date | None = None,

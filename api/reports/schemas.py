@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -32,7 +32,7 @@ class Turn(BaseModel):
     def _aware(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("L'heure doit préciser son fuseau horaire.")
-        return value
+        return value.astimezone(UTC)
 
 
 def _clean_text(value: str) -> str:
@@ -70,8 +70,11 @@ class ReportUpdate(BaseModel):
 
     @model_validator(mode="after")
     def _something_to_do(self) -> "ReportUpdate":
-        if self.status is None and self.note is None and self.assigned_to_id is None and not (
-            self.unassign
+        if (
+            self.status is None
+            and self.note is None
+            and self.assigned_to_id is None
+            and not (self.unassign)
         ):
             raise ValueError("Indiquez un statut, une note ou une affectation.")
         if self.unassign and self.assigned_to_id is not None:

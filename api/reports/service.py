@@ -97,8 +97,9 @@ def file_report(
             session.add(report)
             session.flush()
             session.add(
-                ReportEvent(report_id=report.id, kind=EventKind.CREATED,
-                            to_status=ReportStatus.RECEIVED)
+                ReportEvent(
+                    report_id=report.id, kind=EventKind.CREATED, to_status=ReportStatus.RECEIVED
+                )
             )
             session.flush()
     except IntegrityError:
@@ -111,7 +112,7 @@ def file_report(
 
 
 def get_report(*, session: Session, reference: str, policyholder_id: int | None) -> Report:
-    """A report by reference, if the caller may see it (another's report does not exist for them)."""
+    """A report by reference, if the caller may see it (another's is not found for them)."""
     parsed = parse_reference(reference)
     report = session.get(Report, parsed[1]) if parsed else None
     if (
@@ -139,7 +140,7 @@ class ReportFilters:
     care_date_to: date | None = None
 
 
-def _filtered(filters: ReportFilters) -> Select[tuple[Report]]:
+def _filtered(filters: ReportFilters) -> Select[Report]:
     stmt = select(Report)
     equalities = {
         Report.policyholder_id: filters.policyholder_id,
@@ -177,9 +178,7 @@ def list_reports(
     return list(session.scalars(page)), total
 
 
-def update_report(
-    *, session: Session, reference: str, actor_id: int, data: ReportUpdate
-) -> Report:
+def update_report(*, session: Session, reference: str, actor_id: int, data: ReportUpdate) -> Report:
     """Apply an agent's decision; each part of it becomes one event of the audit log."""
     report = get_report(session=session, reference=reference, policyholder_id=None)
     # Lock the row (PostgreSQL) so two agents cannot both move it from the same status.
@@ -194,16 +193,22 @@ def update_report(
                 f"au statut « {STATUS_LABELS[data.status]} »."
             )
         events.append(
-            ReportEvent(kind=EventKind.STATUS_CHANGED, from_status=report.status,
-                        to_status=data.status)
+            ReportEvent(
+                kind=EventKind.STATUS_CHANGED, from_status=report.status, to_status=data.status
+            )
         )
         report.status = data.status
     if data.assigned_to_id is not None or data.unassign:
         if data.assigned_to_id is not None:
             assignee = session.get(StaffUser, data.assigned_to_id)
-            if assignee is None or not assignee.is_active or assignee.role not in (
-                StaffRole.AGENT,
-                StaffRole.ADMIN,
+            if (
+                assignee is None
+                or not assignee.is_active
+                or assignee.role
+                not in (
+                    StaffRole.AGENT,
+                    StaffRole.ADMIN,
+                )
             ):
                 raise InvalidInput(
                     "Ce signalement ne peut être affecté qu'à un agent actif.",

@@ -1,10 +1,10 @@
 """The life of a report, from receipt to its outcome.
 
-    received ──► in_review ──► investigating ──► confirmed
-        │            │               │
-        └──► duplicate ◄─────────────┤
-                     └──► unfounded ◄┘
-    unfounded / duplicate ──► in_review   (reopened)
+received ──► in_review ──► investigating ──► confirmed
+    │            │               │
+    └──► duplicate ◄─────────────┤
+                 └──► unfounded ◄┘
+unfounded / duplicate ──► in_review   (reopened)
 """
 
 from enum import StrEnum
