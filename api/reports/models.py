@@ -38,6 +38,8 @@ class Report(Base):
     # Hash of the fields that define the report, to tell a retry from a reused key.
     request_fingerprint: Mapped[str | None] = mapped_column(String(64))
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    # Set when an agent links this report to an earlier one about the same facts.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 16:07:37.160183
+Create Date: 2026-11-26 16:15:17.965897
 """
 
 from collections.abc import Sequence
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import api.core.db
+
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -184,12 +185,16 @@ def upgrade() -> None:
         sa.Column("idempotency_key", sa.String(length=200), nullable=True),
         sa.Column("request_fingerprint", sa.String(length=64), nullable=True),
         sa.Column("assigned_to_id", sa.Integer(), nullable=True),
+        sa.Column("duplicate_of_id", sa.Integer(), nullable=True),
         sa.Column("created_at", api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["assigned_to_id"], ["staff_user.id"], name=op.f("fk_report_assigned_to_id_staff_user")
         ),
         sa.ForeignKeyConstraint(["claim_id"], ["claim.id"], name=op.f("fk_report_claim_id_claim")),
+        sa.ForeignKeyConstraint(
+            ["duplicate_of_id"], ["report.id"], name=op.f("fk_report_duplicate_of_id_report")
+        ),
         sa.ForeignKeyConstraint(
             ["policyholder_id"],
             ["policyholder.id"],
@@ -204,6 +209,9 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_report_claim_id"), ["claim_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_report_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_report_duplicate_of_id"), ["duplicate_of_id"], unique=False
+        )
         batch_op.create_index(
             batch_op.f("ix_report_policyholder_id"), ["policyholder_id"], unique=False
         )
@@ -295,6 +303,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_report_status_created_at")
         batch_op.drop_index(batch_op.f("ix_report_provider_search"))
         batch_op.drop_index(batch_op.f("ix_report_policyholder_id"))
+        batch_op.drop_index(batch_op.f("ix_report_duplicate_of_id"))
         batch_op.drop_index(batch_op.f("ix_report_created_at"))
         batch_op.drop_index(batch_op.f("ix_report_claim_id"))
         batch_op.drop_index(batch_op.f("ix_report_assigned_to_id"))
