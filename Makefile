@@ -8,14 +8,24 @@ VENV_API := .venv-api
 API_BIN := $(VENV_API)/bin
 API_READY := $(VENV_API)/.installed
 
+VENV_BOT := .venv-bot
+BOT_BIN := $(VENV_BOT)/bin
+BOT_READY := $(VENV_BOT)/.installed
+MODEL := models/vigilance.tar.gz
+# The assistant's code is imported from the project folder (custom components, actions).
+BOT_ENV := PYTHONPATH=$(CURDIR)
+
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export TEST_POSTGRES_URL
+# Rasa must not phone home (telemetry, error reports): nothing leaves this machine.
+export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help run test test-sqlite test-postgresql lint db bench services clean
+.PHONY: help run test test-sqlite test-postgresql test-bot lint db train bench services browser clean
 
 help:
 	@echo "make run    construit ce qui manque puis démarre toute la pile (Ctrl-C arrête tout)"
 	@echo "make test   construit ce qui manque puis lance tous les tests"
+	@echo "make train  entraîne le modèle de l'assistant (fait par run et test s'il manque)"
 	@echo "make bench  mesure les performances (hors tests)"
 
 # --- environments --------------------------------------------------------------------------
@@ -28,6 +38,21 @@ $(API_READY): pyproject.toml constraints/api.txt
 	$(API_BIN)/pip install --quiet -c constraints/api.txt -e '.[api,dev]'
 	touch $@
 
+# Rasa 3.6 needs Python 3.10; one resolver run installs Rasa, spaCy and its French model.
+$(BOT_READY): pyproject.toml constraints/bot.txt
+	$$(scripts/find-python310.sh) -m venv $(VENV_BOT)
+	$(BOT_BIN)/pip install --quiet --upgrade pip "setuptools<70" wheel
+	$(BOT_BIN)/pip install --quiet -c constraints/bot.txt -e '.[bot]'
+	touch $@
+
+# The assistant's model, trained again when its data, configuration or components change.
+$(MODEL): $(BOT_READY) config.yml domain.yml $(wildcard data/*.yml) $(wildcard bot/components/*.py) \
+		bot/french_dates.py bot/redaction.py
+	$(BOT_ENV) $(BOT_BIN)/rasa train --fixed-model-name vigilance --out models
+	touch $@
+
+train: $(MODEL)
+
 # --- run -----------------------------------------------------------------------------------
 
 # The embedded SQLite database, migrated, with the demo data (DEMO=1 is the default here only).
@@ -37,36 +62,75 @@ db: $(API_READY)
 	$(API_BIN)/python -m api.core.migrate
 	$(API_BIN)/python -m api.demo.seed
 
-run: db
+# Emails go to SMTP_HOST (environment or .env). Without it, `make run` also starts a local sink
+# (SMTP on 127.0.0.1:1025, messages readable on http://127.0.0.1:8025) and sends there.
+SMTP_HOST ?= $(shell sed -n 's/^[[:space:]]*SMTP_HOST=//p' .env 2>/dev/null | tail -n 1)
+ifeq ($(strip $(SMTP_HOST)),)
+run: export SMTP_HOST := 127.0.0.1
+run: export SMTP_PORT := 1025
+run: export SMTP_TLS := none
+RUN_MAIL := Courriels envoyés :  http://127.0.0.1:8025 (boîte de réception locale)
+RUN_OPTIONS :=
+else
+RUN_MAIL := Courriels envoyés par le serveur SMTP $(SMTP_HOST)
+RUN_OPTIONS := -c mailsink=0
+endif
+
+# Every process shares the token secret (the public demo key under DEMO=1, unless set).
+run: export SECRET_KEY ?= $(if $(filter 1,$(DEMO)),$(shell $(API_BIN)/python -c \
+	'from api.core.config import DEMO_SECRET_KEY; print(DEMO_SECRET_KEY)'))
+run: export RASA_AUTH_TOKEN ?= $(shell $(API_BIN)/python -c 'import secrets; print(secrets.token_hex(24))')
+run: export API_URL ?= http://127.0.0.1:8000
+run: export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
+run: export TRACKER_STORE_URL ?= sqlite:///$(CURDIR)/var/tracker.db
+run: export PYTHONPATH := $(CURDIR)
+run: export SANIC_HOST := 127.0.0.1
+
+run: db $(MODEL)
 	@echo ""
 	@echo "  API et pages :       http://127.0.0.1:8000"
 	@echo "  Documentation API :  http://127.0.0.1:8000/docs"
+	@echo "  Assistant (Rasa) :   http://127.0.0.1:5005/webhooks/rest/webhook, actions sur 127.0.0.1:5055"
+	@echo "  $(RUN_MAIL)"
 	@echo "  Comptes de démonstration : assure1, assure2, assure3, agent, formateur, admin (mot de passe : demo)"
 	@echo ""
-	$(API_BIN)/honcho start -f Procfile
+	$(API_BIN)/honcho start -f Procfile $(RUN_OPTIONS)
 
 # --- tests ---------------------------------------------------------------------------------
 
-test: lint test-sqlite test-postgresql
+test: lint test-sqlite test-postgresql test-bot
 
 lint: $(API_READY)
 	$(API_BIN)/ruff check .
 	$(API_BIN)/ruff format --check .
 	$(API_BIN)/mypy
 
-test-sqlite: $(API_READY)
-	TEST_DATABASE=sqlite $(API_BIN)/python -m pytest
+test-sqlite: $(API_READY) browser
+	TEST_DATABASE=sqlite $(API_BIN)/python -m pytest --ignore=tests/bot
 
-test-postgresql: $(API_READY) services
-	TEST_DATABASE=postgresql $(API_BIN)/python -m pytest
+test-postgresql: $(API_READY) services browser
+	TEST_DATABASE=postgresql $(API_BIN)/python -m pytest --ignore=tests/bot
+
+# The assistant: its data, its conversation tests, then its Python tests (bot environment;
+# they start the real API from the API environment).
+test-bot: $(BOT_READY) $(MODEL) $(API_READY)
+	$(BOT_ENV) $(BOT_BIN)/rasa data validate --fail-on-warnings
+	$(BOT_ENV) $(BOT_BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml \
+		--fail-on-prediction-errors --out var/test-core
+	$(BOT_ENV) $(BOT_BIN)/python -m pytest --confcutdir=tests/bot tests/bot
 
 services:
 	@scripts/ensure-services.sh
+
+# Debian's Chromium, for the browser tests (Playwright drives it; it downloads no browser).
+browser:
+	@scripts/ensure-browser.sh
 
 # --- benchmarks ----------------------------------------------------------------------------
 
 bench: $(API_READY) services
 	$(API_BIN)/python -m bench.api_bench --backend both --claims 1000000
+	$(API_BIN)/python -m bench.console_bench --backend both --reports 100000
 
 clean:
-	rm -rf $(VENV_API) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV_API) $(VENV_BOT) models var .rasa .pytest_cache .mypy_cache .ruff_cache

@@ -8,12 +8,15 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.accounts.router import router as accounts_router
+from api.agent.router import router as agent_router
 from api.claims.router import router as claims_router
 from api.core.config import Settings, get_settings
 from api.core.db import make_engine, make_sessionmaker
 from api.core.errors import error_body, install_error_handlers
 from api.core.middleware import AccessLog, BodySizeLimit
+from api.notifications.router import router as notifications_router
 from api.reports.router import router as reports_router
+from api.web.install import install_web
 
 API_PREFIX = "/api/v1"
 
@@ -38,8 +41,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessLog)
 
-    for router in (accounts_router, claims_router, reports_router):
+    for router in (accounts_router, claims_router, reports_router, notifications_router):
         app.include_router(router, prefix=API_PREFIX)
+    # Server-rendered pages: session cookie, static files, /connexion, then each console.
+    install_web(app, settings)
+    app.include_router(agent_router)
 
     @app.get("/healthz", tags=["exploitation"], summary="État du service")
     def healthz() -> JSONResponse:

@@ -3,8 +3,18 @@
 from api.accounts.models import Policyholder, StaffUser
 from api.claims.models import Claim, Provider
 from api.core.db import Base
+from api.notifications.models import Notification
 from api.reports.models import Report, ReportEvent
 
 metadata = Base.metadata
 
-__all__ = ["Claim", "Policyholder", "Provider", "Report", "ReportEvent", "StaffUser", "metadata"]
+__all__ = [
+    "Claim",
+    "Notification",
+    "Policyholder",
+    "Provider",
+    "Report",
+    "ReportEvent",
+    "StaffUser",
+    "metadata",
+]

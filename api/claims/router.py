@@ -89,5 +89,10 @@ def get_claim(claim_id: DbId, session: SessionDep, principal: ClaimReaderDep) ->
 def record_claim(
     data: ClaimCreate, session: SessionDep, _admin: AdminDep, settings: SettingsDep
 ) -> ClaimOut:
-    claim = service.record_claim(session=session, data=data, today=local_today(settings.timezone))
+    claim = service.record_claim(
+        session=session,
+        data=data,
+        today=local_today(settings.timezone),
+        notify_window_days=settings.notify_window_days,
+    )
     return claim_out(claim)

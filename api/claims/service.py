@@ -11,8 +11,10 @@ from api.accounts.models import Policyholder
 from api.claims.catalogue import ACTS, KIND_WORDS
 from api.claims.models import Claim, Provider
 from api.claims.schemas import ClaimCreate
+from api.core.db import utcnow
 from api.core.errors import InvalidInput, NotFound
 from api.core.text import fold, significant_words
+from api.notifications import service as notifications_service
 
 # Below this provider similarity (0–100) a claim is not offered as a candidate.
 MIN_PROVIDER_SCORE = 75
@@ -114,14 +116,17 @@ def match_claims(
     return candidates[:limit]
 
 
-def record_claim(*, session: Session, data: ClaimCreate, today: date) -> Claim:
-    """Record a reimbursed claim, labelled from the act catalogue."""
+def record_claim(
+    *, session: Session, data: ClaimCreate, today: date, notify_window_days: int
+) -> Claim:
+    """Record a reimbursed claim, labelled from the act catalogue, and plan the email about it."""
     if data.care_date > today:
         raise InvalidInput("La date des soins ne peut pas être dans le futur.", field="care_date")
     act = ACTS.get(data.act_code.strip().upper())
     if act is None:
         raise InvalidInput("Ce code d'acte est inconnu.", field="act_code")
-    if session.get(Policyholder, data.policyholder_id) is None:
+    holder = session.get(Policyholder, data.policyholder_id)
+    if holder is None:
         raise InvalidInput("Cet assuré est introuvable.", field="policyholder_id")
     if session.get(Provider, data.provider_id) is None:
         raise InvalidInput("Ce professionnel de santé est introuvable.", field="provider_id")
@@ -141,4 +146,10 @@ def record_claim(*, session: Session, data: ClaimCreate, today: date) -> Claim:
     )
     session.add(claim)
     session.flush()
+    notifications_service.queue_payment_notice(
+        session=session,
+        policyholder=holder,
+        now=utcnow(),
+        window=timedelta(days=notify_window_days),
+    )
     return claim

@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,6 +28,23 @@ class Settings(BaseSettings):
     claim_match_max_days_off: int = Field(default=7, ge=0, le=31)
     timezone: str = "Europe/Paris"
     log_level: str = "INFO"
+    # Web pages: the signed session cookie ends after this much inactivity.
+    session_minutes: int = Field(default=120, ge=5, le=24 * 60)
+    # Send the session cookie over HTTPS only (true behind TLS; false for http://127.0.0.1).
+    cookie_secure: bool = False
+
+    # Payment notices. The worker needs SMTP_HOST (`make run` points it at a local sink when
+    # unset); SMTP_SENDER and ACCOUNT_URL have demo values only when DEMO=1.
+    smtp_host: str | None = None
+    smtp_port: int | None = Field(default=None, ge=1, le=65535)  # unset: 587, 465 or 25
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_sender: str | None = None
+    # The site people are told to open by themselves (the emails carry no link).
+    account_url: str | None = None
+    # Reimbursements within this many days of an email share the next one; 0: one per payment.
+    notify_window_days: int = Field(default=15, ge=0, le=365)
 
     @model_validator(mode="after")
     def _require_real_secret_outside_demo(self) -> Self:

@@ -19,10 +19,11 @@ from api.claims.catalogue import ACTS, ProviderKind, acts_for
 from api.claims.models import Claim, Provider
 from api.core.clock import local_today
 from api.core.config import get_settings
-from api.core.db import make_engine, make_sessionmaker
+from api.core.db import make_engine, make_sessionmaker, utcnow
 from api.core.security import hash_password
 from api.core.text import fold
 from api.demo.providers import DEMO_PROVIDERS
+from api.notifications import service as notifications_service
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo password, refused outside DEMO=1
 CENTS = Decimal("0.01")
@@ -240,6 +241,10 @@ def seed_demo(session: Session, *, today: date) -> bool:
             key=lambda claim: (claim.care_date, claim.provider_id),
         )
         session.add_all(claims)
+        # The email their latest reimbursement calls for: the worker sends it to the local sink.
+        notifications_service.queue_payment_notice(
+            session=session, policyholder=holder, now=utcnow(), window=timedelta(0)
+        )
     session.flush()
     return True
 

@@ -47,234 +47,44 @@ CLAIM = metadata.tables["claim"]
 REPORT = metadata.tables["report"]
 REPORT_EVENT = metadata.tables["report_event"]
 
+# fmt: off
 FIRST_NAMES = (
-    "Camille",
-    "Julien",
-    "Fatima",
-    "Sophie",
-    "Karim",
-    "Hélène",
-    "Nicolas",
-    "Élodie",
-    "Thomas",
-    "Nadia",
-    "Léa",
-    "Hugo",
-    "Chloé",
-    "Louis",
-    "Manon",
-    "Lucas",
-    "Inès",
-    "Gabriel",
-    "Sarah",
-    "Arthur",
-    "Emma",
-    "Jules",
-    "Zoé",
-    "Raphaël",
-    "Lina",
-    "Mathis",
-    "Anaïs",
-    "Théo",
-    "Clara",
-    "Maxime",
-    "Juliette",
-    "Antoine",
-    "Margaux",
-    "Baptiste",
-    "Pauline",
-    "Yanis",
-    "Océane",
-    "Quentin",
-    "Amandine",
-    "Mehdi",
-    "Céline",
-    "Romain",
-    "Aurélie",
-    "Vincent",
-    "Laëtitia",
-    "François",
-    "Agnès",
-    "Mathieu",
-    "Isabelle",
-    "Pierre",
-    "Sylvie",
-    "Jérôme",
-    "Nathalie",
-    "Benoît",
-    "Valérie",
-    "Stéphane",
-    "Sandrine",
-    "Cédric",
-    "Émilie",
-    "Loïc",
-    "Marie-Claire",
-    "Jean-Pierre",
+    "Camille", "Julien", "Fatima", "Sophie", "Karim", "Hélène", "Nicolas", "Élodie", "Thomas",
+    "Nadia", "Léa", "Hugo", "Chloé", "Louis", "Manon", "Lucas", "Inès", "Gabriel", "Sarah",
+    "Arthur", "Emma", "Jules", "Zoé", "Raphaël", "Lina", "Mathis", "Anaïs", "Théo", "Clara",
+    "Maxime", "Juliette", "Antoine", "Margaux", "Baptiste", "Pauline", "Yanis", "Océane", "Quentin",
+    "Amandine", "Mehdi", "Céline", "Romain", "Aurélie", "Vincent", "Laëtitia", "François", "Agnès",
+    "Mathieu", "Isabelle", "Pierre", "Sylvie", "Jérôme", "Nathalie", "Benoît", "Valérie",
+    "Stéphane", "Sandrine", "Cédric", "Émilie", "Loïc", "Marie-Claire", "Jean-Pierre",
 )
 LAST_NAMES = (
-    "Martin",
-    "Bernard",
-    "Dubois",
-    "Thomas",
-    "Robert",
-    "Richard",
-    "Petit",
-    "Durand",
-    "Leroy",
-    "Moreau",
-    "Simon",
-    "Laurent",
-    "Lefèbvre",
-    "Michel",
-    "Garcia",
-    "David",
-    "Bertrand",
-    "Roux",
-    "Vincent",
-    "Fournier",
-    "Morel",
-    "Girard",
-    "André",
-    "Lefèvre",
-    "Mercier",
-    "Dupont",
-    "Lambert",
-    "Bonnet",
-    "François",
-    "Martinez",
-    "Legrand",
-    "Garnier",
-    "Faure",
-    "Rousseau",
-    "Blanc",
-    "Guérin",
-    "Muller",
-    "Henry",
-    "Roussel",
-    "Nicolas",
-    "Perrin",
-    "Morin",
-    "Mathieu",
-    "Clément",
-    "Gauthier",
-    "Dumont",
-    "Lopez",
-    "Fontaine",
-    "Chevalier",
-    "Robin",
-    "Masson",
-    "Sanchez",
-    "Gérard",
-    "Nguyen",
-    "Boyer",
-    "Denis",
-    "Lemaire",
-    "Duval",
-    "Joly",
-    "Gautier",
-    "Roger",
-    "Roche",
-    "Roy",
-    "Noël",
-    "Meyer",
-    "Lucas",
-    "Meunier",
-    "Jean",
-    "Pérez",
-    "Marchand",
-    "Dufour",
-    "Blanchard",
-    "Marie",
-    "Barbier",
-    "Brun",
-    "Dumas",
-    "Brunet",
-    "Schmitt",
-    "Leroux",
-    "Colin",
-    "Fernandez",
-    "Haddad",
-    "Benali",
-    "Chaouch",
-    "Benhamou",
-    "Kaya",
-    "Diallo",
-    "Traoré",
-    "Ferreira",
-    "Lebrun",
-    "Bouvier",
-    "Carpentier",
-    "Hoarau",
-    "Caron",
-    "Renaud",
-    "Aubert",
-    "Bailly",
-    "Hervé",
-    "Da Silva",
-    "Le Gall",
-    "Le Goff",
-    "Saint-Martin",
+    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
+    "Moreau", "Simon", "Laurent", "Lefèbvre", "Michel", "Garcia", "David", "Bertrand", "Roux",
+    "Vincent", "Fournier", "Morel", "Girard", "André", "Lefèvre", "Mercier", "Dupont", "Lambert",
+    "Bonnet", "François", "Martinez", "Legrand", "Garnier", "Faure", "Rousseau", "Blanc", "Guérin",
+    "Muller", "Henry", "Roussel", "Nicolas", "Perrin", "Morin", "Mathieu", "Clément", "Gauthier",
+    "Dumont", "Lopez", "Fontaine", "Chevalier", "Robin", "Masson", "Sanchez", "Gérard", "Nguyen",
+    "Boyer", "Denis", "Lemaire", "Duval", "Joly", "Gautier", "Roger", "Roche", "Roy", "Noël",
+    "Meyer", "Lucas", "Meunier", "Jean", "Pérez", "Marchand", "Dufour", "Blanchard", "Marie",
+    "Barbier", "Brun", "Dumas", "Brunet", "Schmitt", "Leroux", "Colin", "Fernandez", "Haddad",
+    "Benali", "Chaouch", "Benhamou", "Kaya", "Diallo", "Traoré", "Ferreira", "Lebrun", "Bouvier",
+    "Carpentier", "Hoarau", "Caron", "Renaud", "Aubert", "Bailly", "Hervé", "Da Silva", "Le Gall",
+    "Le Goff", "Saint-Martin",
 )
 CITIES = (
-    "Lyon",
-    "Villeurbanne",
-    "Vénissieux",
-    "Paris",
-    "Marseille",
-    "Toulouse",
-    "Nice",
-    "Nantes",
-    "Montpellier",
-    "Strasbourg",
-    "Bordeaux",
-    "Lille",
-    "Rennes",
-    "Reims",
-    "Saint-Étienne",
-    "Le Havre",
-    "Toulon",
-    "Grenoble",
-    "Dijon",
-    "Angers",
-    "Nîmes",
-    "Clermont-Ferrand",
-    "Brest",
-    "Limoges",
-    "Tours",
-    "Amiens",
-    "Perpignan",
-    "Metz",
-    "Besançon",
-    "Orléans",
-    "Rouen",
-    "Caen",
+    "Lyon", "Villeurbanne", "Vénissieux", "Paris", "Marseille", "Toulouse", "Nice", "Nantes",
+    "Montpellier", "Strasbourg", "Bordeaux", "Lille", "Rennes", "Reims", "Saint-Étienne",
+    "Le Havre", "Toulon", "Grenoble", "Dijon", "Angers", "Nîmes", "Clermont-Ferrand", "Brest",
+    "Limoges", "Tours", "Amiens", "Perpignan", "Metz", "Besançon", "Orléans", "Rouen", "Caen",
 )
 PLACES = (
-    "de la Gare",
-    "du Centre",
-    "des Écoles",
-    "de la Mairie",
-    "du Marché",
-    "de l'Église",
-    "des Halles",
-    "du Port",
-    "de la Place",
-    "du Parc",
-    "des Tilleuls",
-    "de la Poste",
-    "Saint-Jean",
-    "Pasteur",
-    "Victor Hugo",
-    "Jean Jaurès",
-    "République",
-    "Bellecour",
-    "des Quatre Chemins",
-    "du Lac",
-    "Confluence",
-    "Croix-Rousse",
-    "Gambetta",
-    "Voltaire",
+    "de la Gare", "du Centre", "des Écoles", "de la Mairie", "du Marché", "de l'Église",
+    "des Halles", "du Port", "de la Place", "du Parc", "des Tilleuls", "de la Poste", "Saint-Jean",
+    "Pasteur", "Victor Hugo", "Jean Jaurès", "République", "Bellecour", "des Quatre Chemins",
+    "du Lac", "Confluence", "Croix-Rousse", "Gambetta", "Voltaire",
 )
+# fmt: on
+
 # Share of the providers of each kind.
 KIND_SHARES: dict[ProviderKind, float] = {
     ProviderKind.GENERAL_PRACTITIONER: 0.25,
@@ -339,7 +149,7 @@ AMOUNTS: dict[tuple[str, int, Decimal], Amounts] = {
 }
 
 
-def _french_number(value: int) -> str:
+def french_number(value: int) -> str:
     """1000000 → « 1 000 000 », as the messages are French."""
     return f"{value:,}".replace(",", " ")
 
@@ -367,13 +177,22 @@ def _count(connection: Connection, table: Table, condition: ColumnElement[bool])
     return connection.scalar(select(func.count()).select_from(table).where(condition)) or 0
 
 
+def _owned_by_policyholders() -> list[Table]:
+    """Tables whose rows belong to a policyholder (claims, reports…), dependent tables first."""
+    return [
+        table
+        for table in reversed(metadata.sorted_tables)
+        if "policyholder_id" in table.c and table is not POLICYHOLDER
+    ]
+
+
 def remove_volume(connection: Connection) -> None:
     """Delete an earlier, smaller volume (and the bench's reports on it) before making a new one."""
     holders = select(POLICYHOLDER.c.id).where(_is_volume_holder())
     reports = select(REPORT.c.id).where(REPORT.c.policyholder_id.in_(holders))
     connection.execute(delete(REPORT_EVENT).where(REPORT_EVENT.c.report_id.in_(reports)))
-    connection.execute(delete(REPORT).where(REPORT.c.policyholder_id.in_(holders)))
-    connection.execute(delete(CLAIM).where(CLAIM.c.policyholder_id.in_(holders)))
+    for table in _owned_by_policyholders():
+        connection.execute(delete(table).where(table.c.policyholder_id.in_(holders)))
     connection.execute(delete(POLICYHOLDER).where(_is_volume_holder()))
     connection.execute(delete(PROVIDER).where(PROVIDER.c.identifier.startswith(IDENTIFIER_PREFIX)))
 
@@ -625,13 +444,13 @@ def ensure_volume(
 
 def describe(result: VolumeResult) -> str:
     """The one-line French summary printed after a run."""
-    claims = _french_number(result.claims)
+    claims = french_number(result.claims)
     if not result.created:
         return f"{claims} remboursements déjà présents : données réutilisées."
     return (
         f"{claims} remboursements créés en {result.seconds:.0f} s "
-        f"({_french_number(result.policyholders)} assurés, "
-        f"{_french_number(result.providers)} professionnels de santé)."
+        f"({french_number(result.policyholders)} assurés, "
+        f"{french_number(result.providers)} professionnels de santé)."
     )
 
 

@@ -2,6 +2,7 @@ from datetime import UTC, date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy.orm import object_session
 
 from api.reports.models import Report, ReportEvent
 from api.reports.workflow import (
@@ -66,7 +67,11 @@ class ReportUpdate(BaseModel):
     assigned_to_id: int | None = Field(default=None, gt=0, lt=2**31)
     unassign: bool = False
 
-    _clean = field_validator("note")(_clean_text)
+    @field_validator("note")
+    @classmethod
+    def _clean_note(cls, value: str | None) -> str | None:
+        # An explicit null means "no note", as when the field is left out.
+        return None if value is None else _clean_text(value)
 
     @model_validator(mode="after")
     def _something_to_do(self) -> "ReportUpdate":
@@ -114,6 +119,8 @@ class ReportStaffOut(ReportOut):
 
     policyholder_id: int
     assigned_to_id: int | None
+    # The reference of the report this one repeats, when an agent linked them.
+    duplicate_of: str | None = None
     updated_at: datetime
     events: list[EventOut]
 
@@ -151,12 +158,21 @@ def event_out(event: ReportEvent) -> EventOut:
     )
 
 
+def _duplicate_of(report: Report) -> str | None:
+    if report.duplicate_of_id is None:
+        return None
+    session = object_session(report)
+    original = session.get(Report, report.duplicate_of_id) if session is not None else None
+    return original.reference if original is not None else None
+
+
 def report_staff_out(report: Report, *, with_events: bool = True) -> ReportStaffOut:
     return ReportStaffOut.model_validate(
         {
             **_common(report),
             "policyholder_id": report.policyholder_id,
             "assigned_to_id": report.assigned_to_id,
+            "duplicate_of": _duplicate_of(report),
             "updated_at": report.updated_at,
             "events": [event_out(e) for e in report.events] if with_events else [],
         }

@@ -1,0 +1,117 @@
+"""The claims and reports API, as the actions see it: short timeouts, clear failures."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+DEFAULT_API_URL = "http://127.0.0.1:8000"
+# Rasa waits long for an action but holds the conversation lock meanwhile: fail fast.
+TIMEOUT = httpx.Timeout(3.0, connect=1.0)
+
+
+class ApiUnavailable(Exception):
+    """The API did not answer in time, refused the connection, or failed (5xx)."""
+
+
+class NotAuthenticated(Exception):
+    """The token is missing, expired or refused: the user must sign in again."""
+
+
+class Rejected(Exception):
+    """The API refused the request as invalid; `detail` is its French explanation."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Filed:
+    reference: str
+    created: bool
+
+
+class ClaimsApi:
+    """One HTTP client per process, created on first use (not at import)."""
+
+    def __init__(self, base_url: str | None = None, timeout: httpx.Timeout = TIMEOUT) -> None:
+        self.base_url = (base_url or os.environ.get("API_URL") or DEFAULT_API_URL).rstrip("/")
+        self.timeout = timeout
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None or self._client.is_closed:
+            self._client = httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout)
+        return self._client
+
+    async def _request(self, method: str, path: str, token: str, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+        try:
+            response = await self.client.request(method, path, headers=headers, **kwargs)
+        except httpx.HTTPError as error:
+            raise ApiUnavailable(type(error).__name__) from error
+        if response.status_code == 401:
+            raise NotAuthenticated()
+        if response.status_code >= 500:
+            raise ApiUnavailable(f"HTTP {response.status_code}")
+        if not 200 <= response.status_code < 300:
+            raise Rejected(response.status_code, _detail(response))
+        return response
+
+    async def match_claims(
+        self, token: str, *, care_date: str | None, provider: str | None, limit: int = 5
+    ) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"limit": limit}
+        if care_date:
+            params["care_date"] = care_date
+        if provider:
+            params["provider"] = provider[:200]
+        response = await self._request("GET", "/api/v1/claims/match", token, params=params)
+        return [candidate["claim"] for candidate in response.json()["candidates"]]
+
+    async def file_report(
+        self, token: str, report: dict[str, Any], *, idempotency_key: str
+    ) -> Filed:
+        response = await self._request(
+            "POST",
+            "/api/v1/reports",
+            token,
+            json=report,
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        return Filed(response.json()["reference"], created=response.status_code == 201)
+
+    async def list_reports(self, token: str, *, limit: int = 5) -> list[dict[str, Any]]:
+        response = await self._request("GET", "/api/v1/reports", token, params={"limit": limit})
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        detail = None
+    return detail if isinstance(detail, str) else "la demande n'a pas été acceptée."
+
+
+_api: ClaimsApi | None = None
+
+
+def get_api() -> ClaimsApi:
+    """The process-wide client (tests replace it with `set_api`)."""
+    global _api
+    if _api is None:
+        _api = ClaimsApi()
+    return _api
+
+
+def set_api(api: ClaimsApi | None) -> None:
+    global _api
+    _api = api

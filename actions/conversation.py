@@ -1,0 +1,79 @@
+"""What the actions read from a conversation: the caller's token, the transcript, the key."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa_sdk import Tracker
+
+MAX_TURNS = 400
+MAX_TURN_CHARS = 4000
+
+
+def access_token(tracker: Tracker) -> str | None:
+    """The API token the channel verified and attached to the latest message, if any."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    token = metadata.get("access_token")
+    return token if isinstance(token, str) and token else None
+
+
+def previous_value(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest user message (validation sees the new one)."""
+    events = tracker.events
+    last_user = max(
+        (i for i, event in enumerate(events) if event.get("event") == "user"), default=len(events)
+    )
+    for event in reversed(events[:last_user]):
+        if event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
+def _button_title(payload: str, bot_event: dict[str, Any] | None) -> str:
+    """What the user clicked, as they read it, rather than the button's payload."""
+    buttons = ((bot_event or {}).get("data") or {}).get("buttons") or []
+    for button in buttons:
+        if button.get("payload") == payload:
+            return str(button.get("title"))
+    return payload
+
+
+def transcript(tracker: Tracker) -> list[dict[str, str]]:
+    """The turns of the current session, as the report's transcript (already masked)."""
+    turns: list[dict[str, str]] = []
+    last_bot: dict[str, Any] | None = None
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "session_started":
+            turns = []
+        elif kind in ("user", "bot") and event.get("text"):
+            text = str(event["text"])
+            if kind == "bot":
+                last_bot = event
+            elif text.startswith("/"):
+                text = _button_title(text, last_bot)
+            stamp = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
+            turns.append(
+                {
+                    "sender": kind,
+                    "text": text[:MAX_TURN_CHARS],
+                    "timestamp": stamp.isoformat(),
+                }
+            )
+    return turns[-MAX_TURNS:]
+
+
+def new_report_key(tracker: Tracker) -> str:
+    """An idempotency key for the report being built: stable across retries of its filing."""
+    started = next(
+        (
+            event.get("timestamp")
+            for event in reversed(tracker.events)
+            if event.get("event") == "active_loop" and event.get("name") == "report_form"
+        ),
+        None,
+    )
+    seed = f"{tracker.sender_id}:{started}:{len(tracker.events)}"
+    return "conv-" + hashlib.sha256(seed.encode()).hexdigest()[:40]

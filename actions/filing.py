@@ -1,0 +1,68 @@
+"""Filing the confirmed report through the API, exactly once; cancelling it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api_client import ApiUnavailable, NotAuthenticated, Rejected, get_api
+from actions.conversation import access_token, new_report_key, transcript
+from actions.slots import clear_report
+
+
+def report_payload(tracker: Tracker) -> dict[str, Any]:
+    choice = str(tracker.get_slot("claim_choice") or "")
+    return {
+        "claim_id": int(choice) if choice.isdigit() else None,
+        "care_date": tracker.get_slot("care_date"),
+        "provider_name": tracker.get_slot("provider"),
+        "description": tracker.get_slot("act_description"),
+        "anomaly_type": tracker.get_slot("anomaly_type") or "other",
+        "channel": "assistant",
+        "transcript": transcript(tracker),
+    }
+
+
+class ActionFileReport(Action):
+    def name(self) -> str:
+        return "action_file_report"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if tracker.get_slot("report_confirmed") is not True:
+            return []  # the form ended without a confirmed report (no sign-in)
+        token = access_token(tracker)
+        key = tracker.get_slot("report_key") or new_report_key(tracker)
+        kept = [SlotSet("report_pending", True), SlotSet("report_key", key)]
+        if token is None:
+            dispatcher.utter_message(response="utter_session_expired")
+            return kept
+        try:
+            filed = await get_api().file_report(token, report_payload(tracker), idempotency_key=key)
+        except ApiUnavailable:
+            dispatcher.utter_message(response="utter_report_filing_failed")
+            return kept
+        except NotAuthenticated:
+            dispatcher.utter_message(response="utter_session_expired")
+            return kept
+        except Rejected as rejection:
+            dispatcher.utter_message(response="utter_report_rejected", reason=rejection.detail)
+            return clear_report()
+        dispatcher.utter_message(response="utter_report_filed", reference=filed.reference)
+        return [*clear_report(), SlotSet("report_reference", filed.reference)]
+
+
+class ActionCancelReport(Action):
+    def name(self) -> str:
+        return "action_cancel_report"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_report_cancelled")
+        return clear_report()

@@ -1,0 +1,299 @@
+"""The report form: collect the date, the provider, the claim and what went wrong; confirm."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.french_dates import find_care_date, format_french, today_in_paris
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
+from rasa_sdk.types import DomainDict
+
+from actions.api_client import ApiUnavailable, NotAuthenticated, Rejected, get_api
+from actions.conversation import access_token, new_report_key, previous_value
+from actions.slots import NO_CLAIM, REPORT_SLOTS, stale_after_change
+from actions.wording import (
+    ANOMALY_LABELS,
+    claim_button_title,
+    claim_label,
+    infer_anomaly_type,
+    is_bare_request,
+)
+
+HISTORY_MONTHS = 27
+DESCRIPTION_MAX = 2000
+# Requested slots at which a provider named in passing may replace the one collected.
+PROVIDER_CHANGE_STEPS = (None, "care_date", "provider", "claim_choice", "correction_field",
+                         "report_confirmed")  # fmt: skip
+CORRECTION_WORDS = {
+    "care_date": ("date", "jour", "quand"),
+    "provider": ("professionnel", "medecin", "docteur", "nom", "dentiste", "pharmacie",
+                 "etablissement", "praticien"),
+    "act_description": ("description", "acte", "explication", "texte"),
+}  # fmt: skip
+
+
+def _months_before(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month + 1, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _changed(tracker: Tracker, slot: str, value: Any) -> bool:
+    before = previous_value(tracker, slot)
+    return before is not None and before != value
+
+
+def _entity_spans(tracker: Tracker) -> list[tuple[int, int]]:
+    return [
+        (int(e["start"]), int(e["end"]))
+        for e in tracker.latest_message.get("entities", [])
+        if e.get("entity") in ("care_date", "provider") and "start" in e and "end" in e
+    ]
+
+
+class ValidateReportForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_report_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if access_token(tracker) is None:
+            return []  # ends the form at once: run() has told the user to sign in
+        slots = ["care_date", "provider", "claim_choice", "act_description", "anomaly_type"]
+        if tracker.get_slot("correction_pending"):
+            slots.append("correction_field")
+        return [*slots, "report_confirmed"]
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if access_token(tracker) is None:
+            metadata = tracker.latest_message.get("metadata") or {}
+            expired = metadata.get("auth_error") == "invalid_token"
+            dispatcher.utter_message(
+                response="utter_session_expired" if expired else "utter_login_required"
+            )
+            return [*(SlotSet(s, None) for s in REPORT_SLOTS), SlotSet(REQUESTED_SLOT, None)]
+        return await super().run(dispatcher, tracker, domain)
+
+    async def validate_care_date(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        today = today_in_paris()
+        try:
+            care_date: date | None = date.fromisoformat(str(value))
+        except ValueError:
+            found = find_care_date(str(value), today)
+            care_date = found.value if found else None
+        if care_date is None:
+            dispatcher.utter_message(response="utter_care_date_not_understood")
+            return {"care_date": None}
+        if care_date > today:
+            dispatcher.utter_message(response="utter_care_date_in_future")
+            return {"care_date": None}
+        history_start = _months_before(today, HISTORY_MONTHS)
+        if care_date < history_start:
+            dispatcher.utter_message(
+                response="utter_care_date_too_old", history_start=format_french(history_start)
+            )
+            return {"care_date": None}
+        iso = care_date.isoformat()
+        stale = stale_after_change("care_date") if _changed(tracker, "care_date", iso) else {}
+        return {**stale, "care_date": iso}
+
+    async def validate_provider(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        before = previous_value(tracker, "provider")
+        if before and tracker.get_slot(REQUESTED_SLOT) not in PROVIDER_CHANGE_STEPS:
+            # A name met while describing the problem is not a correction of the provider.
+            return {"provider": before}
+        provider = " ".join(str(value).split())
+        if not 2 <= len(provider) <= 200 or not any(ch.isalpha() for ch in provider):
+            dispatcher.utter_message(response="utter_provider_not_understood")
+            return {"provider": None}
+        stale = stale_after_change("provider") if before and before != provider else {}
+        return {**stale, "provider": provider}
+
+    async def validate_claim_choice(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        choice = str(value)
+        candidate_ids = [str(c["id"]) for c in tracker.get_slot("claim_candidates") or []]
+        if choice == "yes" and len(candidate_ids) == 1:
+            return {"claim_choice": candidate_ids[0]}
+        if choice == NO_CLAIM or choice in candidate_ids:
+            return {"claim_choice": choice}
+        if choice == "fix_date":
+            return {"claim_choice": None, "care_date": None}
+        if choice == "fix_provider":
+            return {"claim_choice": None, "provider": None}
+        return {"claim_choice": None}  # « retry » or anything else: ask again
+
+    async def validate_act_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        description = str(value).strip()
+        asked = tracker.get_slot(REQUESTED_SLOT) == "act_description"
+        if not asked and is_bare_request(description, _entity_spans(tracker)):
+            return {"act_description": None}  # the opening message only asked to report
+        if len(description) > DESCRIPTION_MAX:
+            dispatcher.utter_message(response="utter_description_too_long")
+            return {"act_description": None}
+        if len(description) < 8 or len(description.split()) < 2:
+            dispatcher.utter_message(response="utter_description_too_short")
+            return {"act_description": None}
+        result: dict[str, Any] = {"act_description": description}
+        if _changed(tracker, "act_description", description):
+            result.update(stale_after_change("act_description"))
+        inferred = infer_anomaly_type(description)
+        if inferred and (tracker.get_slot("anomaly_type") is None or "report_confirmed" in result):
+            result["anomaly_type"] = inferred
+        return result
+
+    async def validate_anomaly_type(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        choice = str(value)
+        if choice in ANOMALY_LABELS:
+            return {"anomaly_type": choice}
+        inferred = infer_anomaly_type(choice) or ("other" if "autre" in choice.lower() else None)
+        return {"anomaly_type": inferred}
+
+    async def validate_correction_field(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value).lower()
+        field = (
+            text
+            if text in CORRECTION_WORDS
+            else next(
+                (slot for slot, words in CORRECTION_WORDS.items() if any(w in text for w in words)),
+                None,
+            )
+        )
+        if field is None:
+            return {"correction_field": None}
+        return {**stale_after_change(field), field: None, "correction_field": None}
+
+    async def validate_report_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value is True:
+            return {"report_confirmed": True}
+        corrected = any(
+            slot in tracker.slots_to_validate() and _changed(tracker, slot, tracker.get_slot(slot))
+            for slot in ("care_date", "provider", "act_description")
+        )
+        if corrected:
+            return {"report_confirmed": None}  # « non, c'était le 4 mars »: already corrected
+        return {"report_confirmed": None, "correction_pending": True}
+
+
+class ActionAskClaimChoice(Action):
+    """Find the claim the person means and offer it (or them) as buttons."""
+
+    def name(self) -> str:
+        return "action_ask_claim_choice"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        token = access_token(tracker)
+        care_date, provider = tracker.get_slot("care_date"), tracker.get_slot("provider")
+        api = get_api()
+        try:
+            if token is None:
+                raise NotAuthenticated()
+            claims = await api.match_claims(token, care_date=care_date, provider=provider)
+            nearby = (
+                [] if claims else await api.match_claims(token, care_date=care_date, provider=None)
+            )
+        except (ApiUnavailable, Rejected):
+            dispatcher.utter_message(
+                response="utter_claims_unavailable",
+                buttons=[
+                    _button("Réessayer", "retry"),
+                    _button("Continuer sans rattacher", NO_CLAIM),
+                ],
+            )
+            return [SlotSet("claim_candidates", [])]
+        except NotAuthenticated:
+            dispatcher.utter_message(response="utter_session_expired")
+            return [SlotSet("claim_candidates", [])]
+
+        offered = claims or nearby
+        buttons = [_button(claim_button_title(c), str(c["id"])) for c in offered]
+        if len(claims) == 1:
+            dispatcher.utter_message(
+                response="utter_claim_single",
+                claim=claim_label(claims[0]),
+                buttons=[
+                    _button("Oui, c'est celui-ci", str(claims[0]["id"])),
+                    _button("Non, aucun de ceux-là", NO_CLAIM),
+                ],
+            )
+        elif claims:
+            dispatcher.utter_message(
+                response="utter_claim_several",
+                buttons=[*buttons, _button("Aucun de ceux-là", NO_CLAIM)],
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_claim_none",
+                provider=provider,
+                care_date=format_french(date.fromisoformat(care_date)),
+                buttons=[
+                    *buttons,
+                    _button("Corriger la date", "fix_date"),
+                    _button("Corriger le professionnel", "fix_provider"),
+                    _button("Envoyer sans rattacher", NO_CLAIM),
+                ],
+            )
+        candidates = [{"id": c["id"], "label": claim_label(c)} for c in offered]
+        return [SlotSet("claim_candidates", candidates)]
+
+
+def _button(title: str, claim_choice: str) -> dict[str, str]:
+    return {"title": title, "payload": f'/inform{{"claim_choice":"{claim_choice}"}}'}
+
+
+class ActionAskReportConfirmed(Action):
+    """Show the whole report and ask for an explicit yes before filing it."""
+
+    def name(self) -> str:
+        return "action_ask_report_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        choice = tracker.get_slot("claim_choice")
+        candidates = {str(c["id"]): c["label"] for c in tracker.get_slot("claim_candidates") or []}
+        dispatcher.utter_message(
+            response="utter_report_summary",
+            care_date_label=format_french(date.fromisoformat(tracker.get_slot("care_date"))),
+            claim_label=candidates.get(str(choice), "aucun paiement rattaché"),
+            anomaly_label=ANOMALY_LABELS.get(tracker.get_slot("anomaly_type") or "other"),
+            buttons=[
+                {"title": "Oui, envoyer", "payload": "/affirm"},
+                {"title": "Non, corriger", "payload": "/deny"},
+                {"title": "Annuler", "payload": "/cancel"},
+            ],
+        )
+        if tracker.get_slot("report_key"):
+            return []
+        return [SlotSet("report_key", new_report_key(tracker))]

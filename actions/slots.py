@@ -1,0 +1,35 @@
+"""The slots of a report in progress, and the events that clear them."""
+
+from __future__ import annotations
+
+from rasa_sdk.events import EventType, SlotSet
+
+REPORT_SLOTS = (
+    "care_date",
+    "provider",
+    "claim_choice",
+    "claim_candidates",
+    "act_description",
+    "anomaly_type",
+    "correction_field",
+    "correction_pending",
+    "report_confirmed",
+    "report_key",
+    "report_pending",
+)
+
+# Changing any of these makes the claim found earlier and the confirmation stale.
+MATCHING_SLOTS = ("care_date", "provider")
+NO_CLAIM = "none"
+
+
+def clear_report() -> list[EventType]:
+    return [SlotSet(slot, None) for slot in REPORT_SLOTS]
+
+
+def stale_after_change(slot: str) -> dict[str, object]:
+    """What a correction of `slot` invalidates."""
+    cleared: dict[str, object] = {"report_confirmed": None, "correction_pending": None}
+    if slot in MATCHING_SLOTS:
+        cleared.update(claim_choice=None, claim_candidates=None)
+    return cleared

@@ -1,0 +1,166 @@
+"""How the assistant reads descriptions and writes claims, dates and amounts in French."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from bot.french_dates import format_french
+
+ANOMALY_LABELS = {
+    "not_performed": "l'acte n'a jamais eu lieu",
+    "billed_more_than_performed": "l'acte facturé est plus cher que celui reçu",
+    "billed_twice": "l'acte a été facturé deux fois",
+    "unknown_provider": "vous ne connaissez pas ce professionnel",
+    "other": "autre anomalie",
+}
+
+# Checked in this order: the more specific patterns first.
+_ANOMALY_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("billed_twice", (r"deux fois", r"\b2 fois", r"en double", r"doublon", r"facture deux",
+                      r"factur\w* 2\b", r"compte deux", r"deux seances le meme jour",
+                      r"meme (acte|seance|consultation) (deux|2)", r"double factur")),
+    ("billed_more_than_performed", (r"au lieu d", r"a la place d", r"plus cher",
+                                    r"alors que j (ai|avais) (juste|seulement|eu)",
+                                    r"\bque (un|une) ", r"qu un ", r"seulement (eu|un|une)",
+                                    r"factur\w* comme", r"surfactur", r"juste (eu|un|une)")),
+    ("unknown_provider", (r"(ne|n) connais pas", r"jamais vu ce", r"jamais vu cet", r"inconnu",
+                          r"jamais (consulte|rencontre)", r"connais pas ce", r"connais pas cet",
+                          r"qui est ce")),
+    ("not_performed", (r"jamais eu", r"pas eu lieu",
+                       r"jamais (recu|pris|fait|livre|venu|alle|allee)",
+                       r"pas (realise|effectue|recu|livre|venu|fait)", r"n ai (pas|jamais)",
+                       r"n y suis (pas|jamais)", r"annule", r"inexistant", r"n a pas eu lieu",
+                       r"rien (eu|recu|fait)", r"jamais eu lieu", r"pas eu de")),
+)  # fmt: skip
+
+# Words of a bare request to report, which say nothing about what went wrong.
+_REQUEST_WORDS = frozenset(
+    [
+        "je",
+        "j",
+        "veux",
+        "voudrais",
+        "souhaite",
+        "aimerais",
+        "dois",
+        "faire",
+        "signaler",
+        "signale",
+        "signalement",
+        "declarer",
+        "un",
+        "une",
+        "le",
+        "la",
+        "les",
+        "l",
+        "des",
+        "de",
+        "du",
+        "d",
+        "remboursement",
+        "remboursements",
+        "rembourse",
+        "suspect",
+        "suspects",
+        "suspecte",
+        "bizarre",
+        "anormal",
+        "anomalie",
+        "fraude",
+        "probleme",
+        "erreur",
+        "ligne",
+        "paiement",
+        "paiements",
+        "bonjour",
+        "salut",
+        "svp",
+        "s",
+        "il",
+        "vous",
+        "plait",
+        "merci",
+        "vous",
+        "me",
+        "m",
+        "mon",
+        "ma",
+        "mes",
+        "sur",
+        "dans",
+        "il",
+        "y",
+        "a",
+        "est",
+        "c",
+        "ce",
+        "compte",
+        "ameli",
+        "truc",
+        "chose",
+        "releve",
+        "cette",
+        "en",
+        "pour",
+        "avec",
+        "qui",
+        "que",
+        "quoi",
+    ]
+)
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
+
+
+def infer_anomaly_type(description: str) -> str | None:
+    """The kind of anomaly a description speaks of, when it says so clearly."""
+    text = f" {fold(description)} "
+    for anomaly, cues in _ANOMALY_CUES:
+        if any(re.search(cue, text) for cue in cues):
+            return anomaly
+    return None
+
+
+def is_bare_request(message: str, spans: Sequence[tuple[int, int]] = ()) -> bool:
+    """« Je veux signaler un remboursement suspect (du Dr Martin, le 3 mars) » describes nothing.
+
+    `spans` are the places of the date and provider in the message, which are not a description.
+    """
+    for start, end in sorted(spans, reverse=True):
+        message = message[:start] + " " + message[end:]
+    words = [w for w in fold(message).split() if w not in _REQUEST_WORDS and not w.isdigit()]
+    return len(words) < 3
+
+
+def euros(amount: Any) -> str:
+    """« 26,03 € »."""
+    value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    whole, cents = f"{value:,.2f}".split(".")
+    return f"{whole.replace(',', ' ')},{cents} €"
+
+
+def claim_label(claim: dict[str, Any]) -> str:
+    """One line of the payments page: date, provider, act, amount reimbursed."""
+    care_date = format_french(date.fromisoformat(claim["care_date"]))
+    return (
+        f"le {care_date}, {claim['provider']['name']} — {claim['act']['label']}, "
+        f"remboursé {euros(claim['amount_reimbursed'])}"
+    )
+
+
+def claim_button_title(claim: dict[str, Any]) -> str:
+    day = date.fromisoformat(claim["care_date"]).strftime("%d/%m/%Y")
+    return (
+        f"{day} · {claim['provider']['name']} · {claim['act']['label']} · "
+        f"{euros(claim['amount_reimbursed'])}"
+    )

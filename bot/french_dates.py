@@ -1,0 +1,184 @@
+"""Dates of care as French people type them, resolved against the day of the message.
+
+Precise forms are read by our own rules (« le 3 mars », « 03/03/2026 », « 3/3 », « 2026-03-03 »,
+« lundi dernier », « hier », « il y a deux semaines »); dateparser is the fallback for the
+other relative forms. Vague expressions (« la semaine dernière », « début avril ») give nothing,
+so that the assistant asks for the exact day instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")
+
+MONTHS = {
+    "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "mar": 3,
+    "avril": 4, "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8,
+    "septembre": 9, "sept": 9, "sep": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11,
+    "decembre": 12, "dec": 12,
+}  # fmt: skip
+WEEKDAYS = {
+    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+}  # fmt: skip
+NUMBERS = {
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
+    "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "quinze": 15, "vingt": 20,
+}  # fmt: skip
+
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_WEEKDAY = "|".join(WEEKDAYS)
+_NUMBER = "|".join(NUMBERS)
+
+ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?(?![\d/.-])")
+TEXTUAL = re.compile(
+    rf"\b(?:(?:{_WEEKDAY})\s+)?(1er|premier|\d{{1,2}})\s+({_MONTH})\.?(?:\s+(\d{{4}}))?\b"
+)
+DAY_ONLY = re.compile(
+    r"\b(?:le|du)\s+(1er|premier|\d{1,2})(?![\d/.:h-])"
+    r"(?!\s*(?:seances?|fois|euros?|eur|jours?|semaines?|mois|ans?|ordonnances?)\b)"
+)
+WEEKDAY_PAST = re.compile(rf"\b({_WEEKDAY})(?:\s+(dernier|passe))?\b")
+AGO = re.compile(rf"\bil\s+y\s+a\s+(\d{{1,2}}|{_NUMBER})\s+(jours?|semaines?|mois)\b")
+RELATIVE_WORDS = {"avant hier": 2, "avant-hier": 2, "hier": 1, "aujourd hui": 0, "ce matin": 0}
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    value: date
+    start: int  # where the words that gave the date are in the message
+    end: int
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, apostrophes as spaces: « C'était Hier » → « c etait hier »."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return re.sub(r"['’`]", " ", plain)
+
+
+def today_in_paris(now: datetime | None = None) -> date:
+    return (now or datetime.now(PARIS)).astimezone(PARIS).date()
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _latest_past(month: int, day: int, today: date) -> date | None:
+    """The most recent date with this month and day, today included (a year back if needed)."""
+    for year in (today.year, today.year - 1):
+        candidate = _safe_date(year, month, day)
+        if candidate is not None and candidate <= today:
+            return candidate
+    return None
+
+
+def _year(text: str) -> int:
+    return int(text) + 2000 if len(text) == 2 else int(text)
+
+
+def _day_number(text: str) -> int:
+    return 1 if text in {"1er", "premier"} else int(text)
+
+
+def _months_before(day: date, months: int) -> date:
+    """The same day `months` months earlier, clamped to the end of a shorter month."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    for last_day in (31, 30, 29, 28):
+        found = _safe_date(year, month + 1, min(day.day, last_day))
+        if found:
+            return found
+    raise AssertionError("unreachable")
+
+
+def _from_rules(text: str, today: date) -> FoundDate | None:
+    if match := ISO.search(text):
+        found = _safe_date(int(match[1]), int(match[2]), int(match[3]))
+        return FoundDate(found, match.start(), match.end()) if found else None
+    if match := NUMERIC.search(text):
+        day, month = int(match[1]), int(match[2])
+        found = (
+            _safe_date(_year(match[3]), month, day) if match[3] else _latest_past(month, day, today)
+        )
+        return FoundDate(found, match.start(), match.end()) if found else None
+    if match := TEXTUAL.search(text):
+        day, month = _day_number(match[1]), MONTHS[match[2]]
+        found = (
+            _safe_date(int(match[3]), month, day) if match[3] else _latest_past(month, day, today)
+        )
+        return FoundDate(found, match.start(), match.end()) if found else None
+    if match := AGO.search(text):
+        amount = int(match[1]) if match[1].isdigit() else NUMBERS[match[1]]
+        unit = match[2]
+        if unit.startswith("jour"):
+            return FoundDate(today - timedelta(days=amount), match.start(), match.end())
+        if unit.startswith("semaine"):
+            return FoundDate(today - timedelta(weeks=amount), match.start(), match.end())
+        return FoundDate(_months_before(today, amount), match.start(), match.end())
+    for words, days_back in RELATIVE_WORDS.items():
+        if match := re.search(rf"\b{words}\b", text):
+            return FoundDate(today - timedelta(days=days_back), match.start(), match.end())
+    if match := DAY_ONLY.search(text):
+        day = _day_number(match[1])
+        for months_back in range(0, 3):
+            anchor = _months_before(today, months_back)
+            found = _safe_date(anchor.year, anchor.month, day)
+            if found is not None and found <= today:
+                return FoundDate(found, match.start(), match.end())
+        return None
+    if match := WEEKDAY_PAST.search(text):
+        # « lundi dernier », « mardi » : the latest such day strictly before today.
+        back = (today.weekday() - WEEKDAYS[match[1]]) % 7 or 7
+        return FoundDate(today - timedelta(days=back), match.start(), match.end())
+    return None
+
+
+def _from_dateparser(text: str, today: date) -> FoundDate | None:
+    """Fallback for other relative forms (« il y a une quinzaine de jours »).
+
+    Only answers with a number and a unit or a month are kept: dateparser also reads a bare
+    time (« à 10h ») as today and « début avril » as the 26th, which would be guesses.
+    """
+    from dateparser.search import search_dates
+
+    base = datetime(today.year, today.month, today.day, 12, 0)
+    settings = {
+        "DATE_ORDER": "DMY",
+        "PREFER_DATES_FROM": "past",
+        "RELATIVE_BASE": base,
+        "RETURN_AS_TIMEZONE_AWARE": False,
+    }
+    found = search_dates(text, languages=["fr"], settings=settings) or []
+    for words, moment in found:
+        folded = fold(words)
+        names_a_day = re.search(r"\d", folded) and re.search(
+            rf"\b(jours?|semaines?|mois|ans?|{_MONTH})\b", folded
+        )
+        if names_a_day or re.search(r"\bhier\b", folded):
+            start = max(text.find(folded), 0)
+            return FoundDate(moment.date(), start, start + len(folded))
+    return None
+
+
+def find_care_date(message: str, today: date) -> FoundDate | None:
+    """The date a message speaks of, or None when there is none or it is too vague."""
+    text = fold(message)
+    return _from_rules(text, today) or _from_dateparser(text, today)
+
+
+def format_french(day: date) -> str:
+    """« 3 mars 2026 », as the assistant writes dates."""
+    names = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+             "septembre", "octobre", "novembre", "décembre"]  # fmt: skip
+    first = "1er" if day.day == 1 else str(day.day)
+    return f"{first} {names[day.month - 1]} {day.year}"

@@ -1,0 +1,192 @@
+"""A report's page: its fields, the claim next to the declaration, the conversation, the
+history, related reports; text typed by policyholders always escaped."""
+
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from api.accounts.models import StaffUser
+from api.claims.catalogue import ProviderKind
+from tests.agent.helpers import TODAY, file
+from tests.factories import Factory
+from tests.web.markup import duplicate_ids, parse, unlabelled_fields
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+def test_the_page_shows_the_declaration_the_claim_and_the_differences(
+    signed_in: TestClient, factory: Factory, db: Session
+) -> None:
+    holder = factory.policyholder(first_name="Camille", last_name="Bernard")
+    dentist = factory.provider("Dr Hélène Garnier", ProviderKind.DENTIST)
+    claim = factory.claim(holder, dentist, TODAY - timedelta(days=12), "HBLD036")
+    report = file(
+        db,
+        holder.id,
+        claim=claim,
+        care_date=TODAY - timedelta(days=10),
+        provider_name="le cabinet dentaire Bellecour",
+        anomaly_type="billed_more_than_performed",
+        description="Je n'ai eu qu'un détartrage.",
+    )
+    response = signed_in.get(f"/agent/signalements/{report.reference}")
+    assert response.status_code == 200
+    assert response.template.name == "agent/report.html"  # type: ignore[attr-defined]
+    context = response.context  # type: ignore[attr-defined]
+    assert context["report"].id == report.id
+    assert context["claim"].id == claim.id
+    assert context["policyholder"].display_name == "Camille Bernard"
+    rows = {row.label: row for row in context["comparison"]}
+    assert rows["Date des soins"].differs and rows["Date des soins"].gap == "2\u00a0jours d'écart"
+    assert rows["Professionnel de santé"].differs  # « Bellecour » names nobody here
+    assert rows["Identifiant du professionnel"].recorded == f"RPPS {dentist.identifier}"
+    assert "couronne" in rows["Acte"].recorded
+    assert rows["Montant facturé"].recorded == "550,00\u00a0€"
+    assert not rows["Même acte, même jour, même professionnel"].differs
+    assert context["transitions"] == [
+        ("in_review", "En cours d'examen"),
+        ("duplicate", "Doublon d'un autre signalement"),
+    ]
+    page = parse(response.text)
+    highlighted = [mark.text for mark in page.find_all("mark")]
+    assert highlighted == ["2\u00a0jours d'écart", "Nom différent"]
+    assert len(page.select_class("tr", "differs")) == 2
+    assert page.find("h1").text.startswith(f"Signalement {report.reference}")
+
+
+def test_a_line_billed_twice_is_flagged(
+    signed_in: TestClient, factory: Factory, db: Session
+) -> None:
+    holder = factory.policyholder()
+    physio = factory.provider("Cabinet Saint-Jean", ProviderKind.PHYSIOTHERAPIST)
+    day = TODAY - timedelta(days=9)
+    claim = factory.claim(holder, physio, day, "AMK")
+    factory.claim(holder, physio, day, "AMK")
+    report = file(db, holder.id, claim=claim, provider_name="kiné Saint-Jean")
+    context = signed_in.get(f"/agent/signalements/{report.reference}").context  # type: ignore[attr-defined]
+    twice = {row.label: row for row in context["comparison"]}[
+        "Même acte, même jour, même professionnel"
+    ]
+    assert (twice.differs, twice.recorded, twice.gap) == (
+        True,
+        "1\u00a0autre ligne",
+        "Facturé plusieurs fois ?",
+    )
+
+
+def test_policyholder_text_is_escaped_everywhere(
+    signed_in: TestClient, factory: Factory, db: Session, agent: StaffUser
+) -> None:
+    holder = factory.policyholder(first_name="<b>Eve</b>")
+    provider = factory.provider(f"Dr {SCRIPT}")
+    claim = factory.claim(holder, provider, TODAY - timedelta(days=2))
+    at = datetime.now(UTC)
+    report = file(
+        db,
+        holder.id,
+        claim=claim,
+        provider_name=f"<img src=x onerror=alert(1)>{SCRIPT}",
+        description=f"{SCRIPT} rien reçu",
+        transcript=[
+            {"sender": "user", "text": f"{SCRIPT}<iframe src=//evil>", "timestamp": at.isoformat()},
+            {"sender": "bot", "text": "Merci.", "timestamp": at.isoformat()},
+        ],
+    )
+    response = signed_in.get(f"/agent/signalements/{report.reference}")
+    html = response.text
+    assert "<script>" not in html and "<iframe" not in html and "<img src=x" not in html
+    assert "<b>Eve</b>" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; rien reçu" in html
+    page = parse(html)
+    assert page.find("p", class_="typed description").text == f"{SCRIPT} rien reçu"
+    turns = page.find("ol", class_="transcript").find_all("li")
+    assert [t.find("p").text for t in turns] == [f"{SCRIPT}<iframe src=//evil>", "Merci."]
+    assert page.find_all("script") == []
+    # The provider's registered name is escaped too (and in the list and the provider page).
+    assert f"Dr {SCRIPT}" in page.find("table", class_="comparison").text
+    listing = signed_in.get("/agent/signalements").text
+    assert "<script>" not in listing and "&lt;script&gt;" in listing
+    provider_page = signed_in.get(f"/agent/professionnels/{provider.id}").text
+    assert "<script>" not in provider_page
+    assert parse(provider_page).find("h1").text == f"Dr {SCRIPT}"
+
+
+def test_every_field_has_a_label_and_ids_are_unique(
+    signed_in: TestClient, factory: Factory, db: Session
+) -> None:
+    holder = factory.policyholder()
+    claim = factory.claim(holder, factory.provider(), TODAY)
+    report = file(db, holder.id, claim=claim)
+    file(db, holder.id, claim=claim)
+    for path in (f"/agent/signalements/{report.reference}", "/agent/signalements", "/agent"):
+        page = parse(signed_in.get(path).text)
+        assert unlabelled_fields(page) == [], path
+        assert duplicate_ids(page) == [], path
+        assert page.find("html").attrs["lang"] == "fr"
+
+
+def test_a_report_without_claim_still_shows_the_declaration(
+    signed_in: TestClient, factory: Factory, db: Session
+) -> None:
+    report = file(db, factory.policyholder().id, provider_name="Ambulances du Rhône")
+    response = signed_in.get(f"/agent/signalements/{report.reference}")
+    assert response.context["comparison"] == []  # type: ignore[attr-defined]
+    assert (
+        "aucun remboursement"
+        in parse(response.text).find("section", aria_labelledby="remboursement").text
+    )
+
+
+def test_history_names_who_did_what(
+    signed_in: TestClient, factory: Factory, db: Session, agent: StaffUser
+) -> None:
+    report = file(db, factory.policyholder().id, channel="assistant")
+    history = signed_in.get(f"/agent/signalements/{report.reference}").context["history"]  # type: ignore[attr-defined]
+    assert [(h.who, h.what) for h in history] == [
+        ("L'assuré", "Signalement déposé par l'assistant en ligne")
+    ]
+
+
+def test_related_reports_on_the_same_claim_and_provider(
+    signed_in: TestClient, factory: Factory, db: Session
+) -> None:
+    me, other = factory.policyholder(), factory.policyholder()
+    provider = factory.provider("Dr Paul Roux")
+    claim = factory.claim(me, provider, TODAY - timedelta(days=4))
+    report = file(db, me.id, claim=claim)
+    again = file(db, me.id, claim=claim)
+    elsewhere = file(db, other.id, claim=factory.claim(other, provider, TODAY - timedelta(days=6)))
+    unrelated = file(db, other.id, claim=factory.claim(other, factory.provider(), TODAY))
+    related = signed_in.get(f"/agent/signalements/{report.reference}").context["related"]  # type: ignore[attr-defined]
+    assert [r.id for r in related.same_claim] == [again.id]
+    assert [r.id for r in related.same_provider] == [elsewhere.id]
+    assert related.same_provider_total == 1
+    assert unrelated.id not in {r.id for r in related.same_provider}
+    page = parse(signed_in.get(f"/agent/signalements/{report.reference}").text)
+    buttons = [b.text for b in page.find("section", aria_labelledby="lies").find_all("button")]
+    assert buttons == [
+        f"Marquer ce signalement comme doublon de {again.reference}",
+        f"Rattacher à {again.reference}",
+    ]
+
+
+def test_reports_without_claim_are_related_by_the_provider_name_typed(
+    signed_in: TestClient, factory: Factory, db: Session
+) -> None:
+    report = file(db, factory.policyholder().id, provider_name="Ambulances du Rhône")
+    same = file(db, factory.policyholder().id, provider_name="ambulances du rhone")
+    file(db, factory.policyholder().id, provider_name="Taxi Bleu")
+    related = signed_in.get(f"/agent/signalements/{report.reference}").context["related"]  # type: ignore[attr-defined]
+    assert [r.id for r in related.same_provider] == [same.id]
+
+
+def test_a_final_status_offers_no_transition(
+    signed_in: TestClient, factory: Factory, db: Session
+) -> None:
+    report = file(db, factory.policyholder().id)
+    report.status = "confirmed"  # type: ignore[assignment]
+    db.commit()
+    response = signed_in.get(f"/agent/signalements/{report.reference}")
+    assert response.context["transitions"] == []  # type: ignore[attr-defined]
+    assert "statut final" in parse(response.text).find("section", aria_labelledby="traitement").text

@@ -1,0 +1,273 @@
+"""The report form's validation and questions, run as the action server runs them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from actions.api_client import ClaimsApi, set_api
+from actions.report_form import ActionAskClaimChoice, ValidateReportForm
+from bot.french_dates import today_in_paris
+from rasa_sdk.executor import CollectingDispatcher
+
+from tests.bot.conftest import make_tracker, responses, sign_in, slot_events
+from tests.bot.net import closed_port_url, silent_server
+
+pytestmark = pytest.mark.anyio
+TODAY = today_in_paris()
+form = ValidateReportForm()
+
+
+async def validate(slot: str, value: Any, **tracker_args: Any) -> tuple[dict[str, Any], list]:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(**tracker_args)
+    method = getattr(form, f"validate_{slot}")
+    result = await method(value, dispatcher, tracker, {})
+    return result, responses(dispatcher)
+
+
+async def test_without_a_token_the_form_asks_to_sign_in(domain: dict[str, Any]) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text="signaler un remboursement suspect",
+        intent="report_suspicious_reimbursement",
+        token=None,
+    )
+    events = await form.run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_login_required"]
+    assert slot_events(events)["requested_slot"] is None
+    assert await form.required_slots([], dispatcher, tracker, domain) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ((TODAY - timedelta(days=5)).strftime("%d/%m/%Y"), (TODAY - timedelta(days=5))),
+        ("hier", TODAY - timedelta(days=1)),
+        ((TODAY - timedelta(days=9)).isoformat(), TODAY - timedelta(days=9)),
+    ],
+)
+async def test_care_date_is_stored_as_iso(typed: str, expected: date) -> None:
+    result, said = await validate("care_date", typed, token="t")
+    assert result == {"care_date": expected.isoformat()}
+    assert said == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "response"),
+    [
+        ((TODAY + timedelta(days=3)).strftime("%d/%m/%Y"), "utter_care_date_in_future"),
+        ((TODAY - timedelta(days=900)).isoformat(), "utter_care_date_too_old"),
+        ("la semaine dernière", "utter_care_date_not_understood"),
+        ("je ne sais plus", "utter_care_date_not_understood"),
+    ],
+)
+async def test_bad_care_dates_are_refused_and_asked_again(typed: str, response: str) -> None:
+    result, said = await validate("care_date", typed, token="t")
+    assert result == {"care_date": None}
+    assert said == [response]
+
+
+async def test_correcting_the_date_drops_the_claim_and_confirmation() -> None:
+    before, after = TODAY - timedelta(days=10), TODAY - timedelta(days=9)
+    result, _ = await validate(
+        "care_date",
+        after.isoformat(),
+        token="t",
+        previous={"care_date": before.isoformat(), "claim_choice": "4", "report_confirmed": None},
+    )
+    assert result["care_date"] == after.isoformat()
+    assert result["claim_choice"] is None and result["claim_candidates"] is None
+
+
+async def test_a_name_met_in_the_description_does_not_replace_the_provider() -> None:
+    result, _ = await validate(
+        "provider",
+        "Dr Garnier",
+        token="t",
+        slots={"requested_slot": "act_description"},
+        previous={"provider": "Dr Dupont"},
+    )
+    assert result == {"provider": "Dr Dupont"}
+
+
+async def test_provider_correction_at_the_summary_is_taken() -> None:
+    result, _ = await validate(
+        "provider",
+        "Dupont",
+        token="t",
+        slots={"requested_slot": "report_confirmed"},
+        previous={"provider": "Dr Martin"},
+    )
+    assert result["provider"] == "Dupont"
+    assert result["claim_choice"] is None
+
+
+async def test_opening_request_without_details_asks_for_the_description() -> None:
+    result, said = await validate(
+        "act_description",
+        "je veux signaler un remboursement suspect du Dr Martin",
+        token="t",
+        slots={"requested_slot": None},
+        entities=[{"entity": "provider", "value": "Dr Martin", "start": 45, "end": 54}],
+    )
+    assert result == {"act_description": None}
+    assert said == []
+
+
+async def test_opening_story_is_the_description_and_gives_the_anomaly() -> None:
+    story = "le dentiste m'a facturé une couronne alors que j'ai juste eu un détartrage"
+    result, _ = await validate("act_description", story, token="t", slots={"requested_slot": None})
+    assert result == {"act_description": story, "anomaly_type": "billed_more_than_performed"}
+
+
+@pytest.mark.parametrize(
+    ("description", "anomaly"),
+    [
+        ("la séance de kiné a été facturée deux fois le même jour", "billed_twice"),
+        ("je n'ai jamais pris cette ambulance", "not_performed"),
+        ("je ne connais pas ce médecin", "unknown_provider"),
+        ("il y a quelque chose qui cloche sur cette ligne", None),
+    ],
+)
+async def test_anomaly_type_is_inferred_when_clear(description: str, anomaly: str | None) -> None:
+    result, _ = await validate(
+        "act_description", description, token="t", slots={"requested_slot": "act_description"}
+    )
+    assert result["act_description"] == description
+    assert result.get("anomaly_type") == anomaly
+
+
+async def test_too_short_description_is_asked_again() -> None:
+    result, said = await validate(
+        "act_description", "faux", token="t", slots={"requested_slot": "act_description"}
+    )
+    assert result == {"act_description": None}
+    assert said == ["utter_description_too_short"]
+
+
+async def test_no_at_the_summary_asks_what_to_correct() -> None:
+    result, _ = await validate(
+        "report_confirmed", False, token="t", slots={"requested_slot": "report_confirmed"}
+    )
+    assert result == {"report_confirmed": None, "correction_pending": True}
+
+
+async def test_no_with_a_new_date_is_the_correction_itself() -> None:
+    old, new = (TODAY - timedelta(days=10)).isoformat(), (TODAY - timedelta(days=9)).isoformat()
+    result, _ = await validate(
+        "report_confirmed",
+        False,
+        token="t",
+        slots={"requested_slot": "report_confirmed"},
+        previous={"care_date": old},
+        candidates={"care_date": new, "report_confirmed": False},
+    )
+    assert result == {"report_confirmed": None}
+
+
+async def test_choosing_what_to_correct_asks_it_again() -> None:
+    result, _ = await validate("correction_field", "provider", token="t")
+    assert result["provider"] is None and result["correction_field"] is None
+    result, _ = await validate("correction_field", "c'est la date qui est fausse", token="t")
+    assert result["care_date"] is None
+
+
+async def test_required_slots_follow_the_correction(domain: dict[str, Any]) -> None:
+    tracker = make_tracker(token="t", slots={"correction_pending": True})
+    slots = await form.required_slots([], CollectingDispatcher(), tracker, domain)
+    assert slots[-2:] == ["correction_field", "report_confirmed"]
+
+
+# --- finding the claim, against the real API ----------------------------------------------
+
+
+def _scenario_claim(claims: list[dict[str, Any]]) -> dict[str, Any]:
+    """The demo's suspicious crown billed by Dr Paul Dupont (assure1)."""
+    return next(c for c in claims if c["act"]["code"] == "HBLD036")
+
+
+async def ask_claim(
+    api: ClaimsApi, token: str | None, care_date: str, provider: str
+) -> tuple[CollectingDispatcher, dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        token=token,
+        slots={"care_date": care_date, "provider": provider, "requested_slot": "claim_choice"},
+    )
+    events = await ActionAskClaimChoice().run(dispatcher, tracker, {})
+    return dispatcher, slot_events(events)
+
+
+async def test_one_match_is_shown_for_confirmation(
+    api: ClaimsApi, token: str, claims: list[dict[str, Any]]
+) -> None:
+    crown = _scenario_claim(claims)
+    dispatcher, slots = await ask_claim(api, token, crown["care_date"], "docteur dupont")
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_claim_single"
+    assert "Dr Paul Dupont" in message["claim"] and "couronne" in message["claim"]
+    assert "€" in message["claim"]
+    assert message["buttons"][0]["payload"] == f'/inform{{"claim_choice":"{crown["id"]}"}}'
+    assert [c["id"] for c in slots["claim_candidates"]] == [crown["id"]]
+
+
+async def test_several_matches_are_offered_as_buttons(
+    api: ClaimsApi, api_url: str, token: str
+) -> None:
+    admin = sign_in(api_url, "admin")
+    me = httpx.get(f"{api_url}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    day = (TODAY - timedelta(days=40)).isoformat()
+    for provider_id in (8, 9):  # the demo's two pharmacies
+        created = httpx.post(
+            f"{api_url}/api/v1/claims",
+            headers={"Authorization": f"Bearer {admin}"},
+            json={
+                "policyholder_id": me.json()["id"],
+                "provider_id": provider_id,
+                "act_code": "PH7",
+                "care_date": day,
+                "amount_billed": "18.40",
+                "amount_reimbursed": "11.96",
+            },
+        )
+        assert created.status_code == 201, created.text
+    dispatcher, slots = await ask_claim(api, token, day, "la pharmacie")
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_claim_several"
+    assert len(slots["claim_candidates"]) >= 2
+    assert message["buttons"][-1]["title"] == "Aucun de ceux-là"
+
+
+async def test_no_match_offers_corrections_and_filing_without_a_claim(
+    api: ClaimsApi, token: str
+) -> None:
+    dispatcher, _ = await ask_claim(
+        api, token, (TODAY - timedelta(days=700)).isoformat(), "Dr Personne"
+    )
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_claim_none"
+    titles = [b["title"] for b in message["buttons"]]
+    assert titles[-3:] == [
+        "Corriger la date",
+        "Corriger le professionnel",
+        "Envoyer sans rattacher",
+    ]
+
+
+@pytest.mark.parametrize("backend", ["refused", "silent"])
+async def test_unreachable_or_hanging_api_is_told_and_offers_to_go_on(
+    backend: str, token: str
+) -> None:
+    if backend == "refused":
+        set_api(ClaimsApi(closed_port_url()))
+        dispatcher, slots = await ask_claim(None, token, TODAY.isoformat(), "Dr Martin")  # type: ignore[arg-type]
+    else:
+        with silent_server() as url:
+            set_api(ClaimsApi(url, timeout=httpx.Timeout(0.5)))
+            dispatcher, slots = await ask_claim(None, token, TODAY.isoformat(), "Dr Martin")  # type: ignore[arg-type]
+    set_api(None)
+    assert responses(dispatcher) == ["utter_claims_unavailable"]
+    assert slots["claim_candidates"] == []
