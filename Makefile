@@ -20,7 +20,7 @@ export TEST_POSTGRES_URL
 # Rasa must not phone home (telemetry, error reports): nothing leaves this machine.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help run test test-sqlite test-postgresql test-bot lint db train bench services browser clean
+.PHONY: help run test test-sqlite test-postgresql test-bot test-widget lint db train bench services browser vendor clean
 
 help:
 	@echo "make run    construit ce qui manque puis démarre toute la pile (Ctrl-C arrête tout)"
@@ -47,11 +47,21 @@ $(BOT_READY): pyproject.toml constraints/bot.txt
 
 # The assistant's model, trained again when its data, configuration or components change.
 $(MODEL): $(BOT_READY) config.yml domain.yml $(wildcard data/*.yml) $(wildcard bot/components/*.py) \
-		bot/french_dates.py bot/redaction.py
+		bot/french_dates.py bot/redaction.py bot/text.py
 	$(BOT_ENV) $(BOT_BIN)/rasa train --fixed-model-name vigilance --out models
 	touch $@
 
 train: $(MODEL)
+
+# The chat widget's socket.io browser client, vendored from npm (never a CDN at run time).
+# 4.x speaks Engine.IO 4, like python-socketio 5 in the bot environment.
+SOCKETIO_CLIENT := 4.8.1
+VENDOR_SOCKETIO := api/web/static/vendor/socket.io.min.js
+
+$(VENDOR_SOCKETIO): scripts/vendor-socketio.sh
+	scripts/vendor-socketio.sh $(SOCKETIO_CLIENT) $@
+
+vendor: $(VENDOR_SOCKETIO)
 
 # --- run -----------------------------------------------------------------------------------
 
@@ -86,7 +96,7 @@ run: export TRACKER_STORE_URL ?= sqlite:///$(CURDIR)/var/tracker.db
 run: export PYTHONPATH := $(CURDIR)
 run: export SANIC_HOST := 127.0.0.1
 
-run: db $(MODEL)
+run: db $(MODEL) vendor
 	@echo ""
 	@echo "  API et pages :       http://127.0.0.1:8000"
 	@echo "  Documentation API :  http://127.0.0.1:8000/docs"
@@ -98,18 +108,18 @@ run: db $(MODEL)
 
 # --- tests ---------------------------------------------------------------------------------
 
-test: lint test-sqlite test-postgresql test-bot
+test: lint test-sqlite test-postgresql test-bot test-widget
 
 lint: $(API_READY)
 	$(API_BIN)/ruff check .
 	$(API_BIN)/ruff format --check .
 	$(API_BIN)/mypy
 
-test-sqlite: $(API_READY) browser
-	TEST_DATABASE=sqlite $(API_BIN)/python -m pytest --ignore=tests/bot
+test-sqlite: $(API_READY) browser vendor
+	TEST_DATABASE=sqlite $(API_BIN)/python -m pytest --ignore=tests/bot --ignore=tests/widget
 
-test-postgresql: $(API_READY) services browser
-	TEST_DATABASE=postgresql $(API_BIN)/python -m pytest --ignore=tests/bot
+test-postgresql: $(API_READY) services browser vendor
+	TEST_DATABASE=postgresql $(API_BIN)/python -m pytest --ignore=tests/bot --ignore=tests/widget
 
 # The assistant: its data, its conversation tests, then its Python tests (bot environment;
 # they start the real API from the API environment).
@@ -118,6 +128,11 @@ test-bot: $(BOT_READY) $(MODEL) $(API_READY)
 	$(BOT_ENV) $(BOT_BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml \
 		--fail-on-prediction-errors --out var/test-core
 	$(BOT_ENV) $(BOT_BIN)/python -m pytest --confcutdir=tests/bot tests/bot
+
+# The account page and its chat widget in Chromium, against the whole stack (API, action server,
+# Rasa started as processes by the test, from the API environment).
+test-widget: $(API_READY) $(BOT_READY) $(MODEL) browser vendor
+	$(API_BIN)/python -m pytest --confcutdir=tests/widget tests/widget
 
 services:
 	@scripts/ensure-services.sh
@@ -128,9 +143,11 @@ browser:
 
 # --- benchmarks ----------------------------------------------------------------------------
 
-bench: $(API_READY) services
+bench: $(API_READY) $(BOT_READY) $(MODEL) services
 	$(API_BIN)/python -m bench.api_bench --backend both --claims 1000000
 	$(API_BIN)/python -m bench.console_bench --backend both --reports 100000
+	$(BOT_ENV) $(BOT_BIN)/python -m bench.assistant_bench
 
 clean:
-	rm -rf $(VENV_API) $(VENV_BOT) models var .rasa .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV_API) $(VENV_BOT) models var .rasa .pytest_cache .mypy_cache .ruff_cache \
+		api/web/static/vendor

@@ -75,6 +75,17 @@ class ClaimsApi:
         response = await self._request("GET", "/api/v1/claims/match", token, params=params)
         return [candidate["claim"] for candidate in response.json()["candidates"]]
 
+    async def get_claim(self, token: str, claim_id: int) -> dict[str, Any] | None:
+        """The caller's claim, or None if it is not theirs (the API answers 404 alike)."""
+        try:
+            response = await self._request("GET", f"/api/v1/claims/{claim_id}", token)
+        except Rejected as error:
+            if error.status in (404, 422):
+                return None
+            raise
+        claim: dict[str, Any] = response.json()
+        return claim
+
     async def file_report(
         self, token: str, report: dict[str, Any], *, idempotency_key: str
     ) -> Filed:

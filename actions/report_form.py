@@ -23,6 +23,7 @@ from actions.wording import (
     is_bare_request,
 )
 
+OPENING_INTENT = "report_suspicious_reimbursement"
 HISTORY_MONTHS = 27
 DESCRIPTION_MAX = 2000
 # Requested slots at which a provider named in passing may replace the one collected.
@@ -138,17 +139,39 @@ class ValidateReportForm(FormValidationAction):
             return {"claim_choice": candidate_ids[0]}
         if choice == NO_CLAIM or choice in candidate_ids:
             return {"claim_choice": choice}
+        opening = (tracker.latest_message.get("intent") or {}).get("name") == OPENING_INTENT
+        if opening and choice.isdigit():
+            return await self._prefilled_claim(int(choice), dispatcher, tracker)
         if choice == "fix_date":
             return {"claim_choice": None, "care_date": None}
         if choice == "fix_provider":
             return {"claim_choice": None, "provider": None}
         return {"claim_choice": None}  # « retry » or anything else: ask again
 
+    async def _prefilled_claim(
+        self, claim_id: int, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """« Signaler ce remboursement » on the payments page names the claim: check it is the
+        caller's, and that it agrees with the date and provider sent along, before taking it."""
+        token = access_token(tracker)
+        if token is None or not 0 < claim_id < 2**31:
+            return {"claim_choice": None}
+        try:
+            claim = await get_api().get_claim(token, claim_id)
+        except (ApiUnavailable, NotAuthenticated, Rejected):
+            claim = None
+        if claim is None or claim["care_date"] != tracker.get_slot("care_date"):
+            return {"claim_choice": None}  # the form then searches as usual
+        candidates = [{"id": claim["id"], "label": claim_label(claim)}]
+        return {"claim_choice": str(claim["id"]), "claim_candidates": candidates}
+
     async def validate_act_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         description = str(value).strip()
         asked = tracker.get_slot(REQUESTED_SLOT) == "act_description"
+        if not asked and description.startswith("/"):
+            return {"act_description": None}  # a button's or the payments page's payload
         if not asked and is_bare_request(description, _entity_spans(tracker)):
             return {"act_description": None}  # the opening message only asked to report
         if len(description) > DESCRIPTION_MAX:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from bot.french_dates import format_french
+from bot.text import words
 
 ANOMALY_LABELS = {
     "not_performed": "l'acte n'a jamais eu lieu",
@@ -116,15 +116,9 @@ _REQUEST_WORDS = frozenset(
 )
 
 
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
-
-
 def infer_anomaly_type(description: str) -> str | None:
     """The kind of anomaly a description speaks of, when it says so clearly."""
-    text = f" {fold(description)} "
+    text = f" {words(description)} "
     for anomaly, cues in _ANOMALY_CUES:
         if any(re.search(cue, text) for cue in cues):
             return anomaly
@@ -138,8 +132,8 @@ def is_bare_request(message: str, spans: Sequence[tuple[int, int]] = ()) -> bool
     """
     for start, end in sorted(spans, reverse=True):
         message = message[:start] + " " + message[end:]
-    words = [w for w in fold(message).split() if w not in _REQUEST_WORDS and not w.isdigit()]
-    return len(words) < 3
+    telling = [w for w in words(message).split() if w not in _REQUEST_WORDS and not w.isdigit()]
+    return len(telling) < 3
 
 
 def euros(amount: Any) -> str:

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.account.router import router as account_router
 from api.accounts.router import router as accounts_router
 from api.agent.router import router as agent_router
 from api.claims.router import router as claims_router
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Server-rendered pages: session cookie, static files, /connexion, then each console.
     install_web(app, settings)
     app.include_router(agent_router)
+    app.include_router(account_router)
 
     @app.get("/healthz", tags=["exploitation"], summary="État du service")
     def healthz() -> JSONResponse:

@@ -58,9 +58,9 @@ FILING_CLAIM_MAX_AGE_DAYS = 365
 TARGET_MATCH_P95_MS = 10.0
 TARGET_FILINGS_PER_S = 200.0
 SERVER_START_TIMEOUT_S = 60.0
-# Above this 1-minute load average (before or after the measures), other processes were
-# sharing the CPU with the bench (the bench itself accounts for about 1 to 1.5).
-BUSY_MACHINE_LOAD = 2.0
+# Above this share of the machine's CPU taken by other processes, the figures are pessimistic.
+BUSY_MACHINE_SHARE = 0.05
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 REQUEST_TIMEOUT_S = 30.0
 
 DOCTOR_KINDS = frozenset(
@@ -90,6 +90,8 @@ class SampledClaim:
 
 @dataclass(frozen=True)
 class MatchCase:
+    """One claim-match request: what the person types to find the claim."""
+
     claim: SampledClaim
     care_date: date
     provider_text: str
@@ -207,11 +209,14 @@ def percentile(values: Sequence[float], share: float) -> float:
 
 
 def ms(seconds: float) -> float:
+    """Milliseconds, rounded for the report."""
     return round(seconds * 1000, 2)
 
 
 @dataclass
 class MatchResult:
+    """Latency and accuracy of the claim-match requests."""
+
     requests: int
     p50_ms: float
     p95_ms: float
@@ -226,6 +231,8 @@ class MatchResult:
 
 @dataclass
 class FilingResult:
+    """Throughput and latency of the concurrent report filings."""
+
     filings: int
     threads: int
     seconds: float
@@ -376,10 +383,74 @@ def measure_filings(
     return result
 
 
+# --- Other processes on the machine -------------------------------------------------------------
+
+
+def _busy_seconds() -> float:
+    """CPU time all cores have spent busy since boot (Linux)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
+def _process_seconds(pid: int) -> float:
+    """CPU time one process has used (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+
+
+def _bench_pids(server_pid: int) -> list[int]:
+    """The processes that are part of the measure: this one, the server and PostgreSQL's."""
+    postgres = [
+        int(entry.name)
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and _read(entry / "comm") == "postgres"
+    ]
+    return [os.getpid(), server_pid, *postgres]
+
+
+def _read(path: Path) -> str:
+    """A small /proc file, or "" if the process ended meanwhile."""
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return ""
+
+
+@dataclass(frozen=True)
+class CpuSnapshot:
+    """CPU counters at the start of the measures."""
+
+    wall: float
+    busy: float
+    ours: dict[int, float]
+
+
+def cpu_snapshot(server_pid: int) -> CpuSnapshot | None:
+    """Where the machine's CPU time stands, to tell afterwards what others took (Linux only)."""
+    if not Path("/proc/stat").exists():
+        return None
+    ours = {pid: _process_seconds(pid) for pid in _bench_pids(server_pid)}
+    return CpuSnapshot(time.perf_counter(), _busy_seconds(), ours)
+
+
+def foreign_cpu_share(start: CpuSnapshot | None) -> float | None:
+    """Share of the machine's CPU that processes foreign to the bench used since `start`."""
+    if start is None:
+        return None
+    ours = sum(_process_seconds(pid) - used for pid, used in start.ours.items())
+    capacity = (time.perf_counter() - start.wall) * (os.cpu_count() or 1)
+    return round(max(0.0, _busy_seconds() - start.busy - ours) / capacity, 3)
+
+
 # --- The server and the databases ---------------------------------------------------------------
 
 
 def free_port() -> int:
+    """A port nobody listens on, for this run's server."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
         port: int = sock.getsockname()[1]
@@ -391,9 +462,17 @@ def new_client(base_url: str) -> httpx.Client:
     return httpx.Client(base_url=base_url, timeout=REQUEST_TIMEOUT_S, trust_env=False)
 
 
+@dataclass(frozen=True)
+class Server:
+    """The running uvicorn subprocess."""
+
+    base_url: str
+    pid: int
+
+
 @contextmanager
-def running_server(settings: Settings, log_path: Path) -> Iterator[str]:
-    """The real app under uvicorn in a subprocess; its base URL while it runs, stopped after."""
+def running_server(settings: Settings, log_path: Path) -> Iterator[Server]:
+    """The real app under uvicorn in a subprocess, while it runs; stopped after, even on error."""
     port = free_port()
     env = {
         **os.environ,
@@ -422,7 +501,7 @@ def running_server(settings: Settings, log_path: Path) -> Iterator[str]:
         try:
             base_url = f"http://{HOST}:{port}"
             wait_until_healthy(base_url, process, log_path)
-            yield base_url
+            yield Server(base_url, process.pid)
         finally:
             process.terminate()
             try:
@@ -479,6 +558,7 @@ def sqlite_database_url(*, fresh: bool) -> str:
 
 
 def database_url(backend: str, *, fresh: bool) -> str:
+    """The URL of the bench database of a backend, ready to be migrated."""
     if backend == "postgresql":
         return postgres_database_url(fresh=fresh)
     return sqlite_database_url(fresh=fresh)
@@ -517,17 +597,17 @@ def bench_backend(backend: str, claims: int, seed: int, *, fresh: bool) -> dict[
         engine.dispose()
     cases = match_cases(rng, claims_by_holder, local_today(settings.timezone))
 
-    with running_server(settings, VAR / f"bench-uvicorn-{backend}.log") as base_url:
-        load_average = os.getloadavg()[0]
-        with new_client(base_url) as client:
+    with running_server(settings, VAR / f"bench-uvicorn-{backend}.log") as server:
+        start = cpu_snapshot(server.pid)
+        with new_client(server.base_url) as client:
             print(f"[{backend}] rapprochements ({MATCH_REQUESTS} requêtes)…", flush=True)
             matching = measure_matching(client, cases, settings)
         print(f"[{backend}] signalements ({FILINGS} dépôts, {FILING_THREADS} clients)…", flush=True)
-        filings = measure_filings(base_url, claims_by_holder, settings, rng)
-        load_average = max(load_average, os.getloadavg()[0])
+        filings = measure_filings(server.base_url, claims_by_holder, settings, rng)
+        foreign = foreign_cpu_share(start)
     return {
         "backend": backend,
-        "load_average": round(load_average, 2),
+        "foreign_cpu_share": foreign,
         "volume": {**asdict(generated), "seconds": round(generated.seconds, 1)},
         "match": asdict(matching),
         "filings": asdict(filings),
@@ -535,10 +615,12 @@ def bench_backend(backend: str, claims: int, seed: int, *, fresh: bool) -> dict[
 
 
 def verdict(met: bool) -> str:
+    """Whether a target is met, as the table says it."""
     return "oui" if met else "NON"
 
 
 def fmt_ms(value: float | None) -> str:
+    """A duration in ms for the table ("—" when nothing was measured)."""
     return "—" if value is None else f"{value:.1f}"
 
 
@@ -583,10 +665,10 @@ def print_table(result: dict[str, Any]) -> None:
         ),
         ("Réponses non 2xx", str(filings["errors"]), "0", verdict(filings["errors"] == 0)),
     ]
-    load = result["load_average"]
-    print(f"\n{result['backend']} — {os.cpu_count()} cœurs, charge pendant la mesure {load:.2f}")
-    if load > BUSY_MACHINE_LOAD:
-        print("  ! machine déjà occupée par d'autres processus : chiffres pessimistes")
+    foreign = result["foreign_cpu_share"]
+    print(f"\n{result['backend']} — {os.cpu_count()} cœurs")
+    if foreign is not None and foreign > BUSY_MACHINE_SHARE:
+        print(f"  ! d'autres processus ont pris {foreign:.0%} du processeur : chiffres pessimistes")
     print(f"  {'Mesure':<26}{'Valeur':<44}{'Cible':<12}Atteinte")
     for label, value, target, met in rows:
         print(f"  {label:<26}{value:<44}{target:<12}{met}")
@@ -595,6 +677,7 @@ def print_table(result: dict[str, Any]) -> None:
 
 
 def write_results(results: list[dict[str, Any]], claims: int) -> None:
+    """Keep the figures as JSON, to compare runs over time."""
     VAR.mkdir(parents=True, exist_ok=True)
     document = {
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -612,6 +695,7 @@ def write_results(results: list[dict[str, Any]], claims: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Bench each backend asked for; exit 1 if a target is missed or a backend failed."""
     parser = argparse.ArgumentParser(description="Banc d'essai HTTP de l'API.")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--claims", type=int, default=1_000_000)

@@ -26,11 +26,10 @@ import httpx
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
-from tests.bot.conftest import API_PYTHON, ROOT, TEST_SECRET, free_port, sign_in, wait_until_up
-from tests.bot.stack import BOT_BIN, running_assistant
+from tests.bot.conftest import TEST_SECRET, sign_in
+from tests.bot.stack import BOT_BIN, ROOT, running_api, running_assistant
 
 OUT = ROOT / "var" / "bench"
-TARGETS = {"macro_f1": 0.95, "turn_p95_ms": 100.0, "turns_per_s": 20.0, "train_s": 180.0}
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"}
 
 
@@ -79,43 +78,6 @@ def training_seconds() -> float:
     started = time.perf_counter()
     rasa("train", "--force", "--fixed-model-name", "vigilance", "--out", "models")
     return time.perf_counter() - started
-
-
-def start_api(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / 'api.db'}",
-        "SECRET_KEY": TEST_SECRET,
-        "DEMO": "1",
-    }
-    for module in ("api.core.migrate", "api.demo.seed"):
-        subprocess.run(
-            [str(API_PYTHON), "-m", module], cwd=ROOT, env=env, check=True, capture_output=True
-        )
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(API_PYTHON),
-            "-m",
-            "uvicorn",
-            "api.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_until_up(f"{url}/healthz", process)
-    return process, url
 
 
 def scenario(api_url: str, username: str) -> tuple[str, list[str]]:
@@ -181,51 +143,61 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def sequential(url: str, scripts: list[tuple[str, list[str]]]) -> dict[str, Any]:
+    """30 whole conversations one after the other, after one to warm up."""
+    converse(url, *scripts[0], "warm-up", [], [])
+    latencies: list[float] = []
+    errors: list[str] = []
+    for n in range(30):
+        token, messages = scripts[n % len(scripts)]
+        converse(url, token, messages, f"seq-{n}", latencies, errors)
+    return {
+        "turn_p50_ms": statistics.median(latencies),
+        "turn_p95_ms": percentile(latencies, 0.95),
+        "sequential_turns": len(latencies),
+        "sequential_errors": len(errors),
+    }
+
+
+def under_load(url: str, scripts: list[tuple[str, list[str]]]) -> dict[str, Any]:
+    """20 conversations at once, three rounds each."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def worker(n: int) -> None:
+        mine: list[float] = []
+        failures: list[str] = []
+        for round_ in range(3):
+            token, messages = scripts[n % len(scripts)]
+            converse(url, token, messages, f"load-{n}-{round_}", mine, failures)
+        with lock:
+            latencies.extend(mine)
+            errors.extend(failures)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        list(pool.map(worker, range(20)))
+    elapsed = time.perf_counter() - started
+    return {
+        "turns_per_s": len(latencies) / elapsed,
+        "load_turns": len(latencies),
+        "load_errors": len(errors),
+        "load_p95_ms": percentile(latencies, 0.95),
+    }
+
+
 def conversations(results: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        api, api_url = start_api(workdir)
-        try:
-            with running_assistant(api_url, TEST_SECRET, workdir) as assistant:
-                scripts = [scenario(api_url, f"assure{i}") for i in (1, 2, 3)]
-                # Warm up, then sequential conversations.
-                converse(assistant.url, *scripts[0], "warm-up", [], [])
-                latencies: list[float] = []
-                errors: list[str] = []
-                for n in range(30):
-                    token, messages = scripts[n % 3]
-                    converse(assistant.url, token, messages, f"seq-{n}", latencies, errors)
-                results["turn_p50_ms"] = statistics.median(latencies)
-                results["turn_p95_ms"] = percentile(latencies, 0.95)
-                results["sequential_turns"] = len(latencies)
-                results["sequential_errors"] = len(errors)
-                # 20 concurrent conversations, 3 rounds each.
-                load_latencies: list[float] = []
-                load_errors: list[str] = []
-                lock = threading.Lock()
-
-                def worker(n: int) -> None:
-                    mine: list[float] = []
-                    errs: list[str] = []
-                    for round_ in range(3):
-                        token, messages = scripts[n % 3]
-                        converse(assistant.url, token, messages, f"load-{n}-{round_}", mine, errs)
-                    with lock:
-                        load_latencies.extend(mine)
-                        load_errors.extend(errs)
-
-                started = time.perf_counter()
-                with ThreadPoolExecutor(max_workers=20) as pool:
-                    list(pool.map(worker, range(20)))
-                elapsed = time.perf_counter() - started
-                results["turns_per_s"] = len(load_latencies) / elapsed
-                results["load_turns"] = len(load_latencies)
-                results["load_errors"] = len(load_errors)
-                results["load_p95_ms"] = percentile(load_latencies, 0.95)
-                results["rasa_rss_mb"] = rss_mb(assistant.rasa_pid)
-        finally:
-            api.terminate()
-            api.wait(timeout=10)
+        with (
+            running_api(workdir, TEST_SECRET) as api_url,
+            running_assistant(api_url, TEST_SECRET, workdir) as assistant,
+        ):
+            scripts = [scenario(api_url, f"assure{i}") for i in (1, 2, 3)]
+            results.update(sequential(assistant.url, scripts))
+            results.update(under_load(assistant.url, scripts))
+            results["rasa_rss_mb"] = rss_mb(assistant.rasa_pid)
 
 
 def main() -> None:

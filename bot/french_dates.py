@@ -9,10 +9,11 @@ so that the assistant asks for the exact day instead of guessing.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from bot.text import fold
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -53,13 +54,6 @@ class FoundDate:
     value: date
     start: int  # where the words that gave the date are in the message
     end: int
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, apostrophes as spaces: « C'était Hier » → « c etait hier »."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    return re.sub(r"['’`]", " ", plain)
 
 
 def today_in_paris(now: datetime | None = None) -> date:

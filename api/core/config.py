@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Web pages: the signed session cookie ends after this much inactivity.
     session_minutes: int = Field(default=120, ge=5, le=24 * 60)
+    # The assistant (Rasa) as the browser reaches it: the account pages' chat widget connects
+    # there (socket.io), and the pages' CSP allows it and nothing else.
+    assistant_url: str = Field(default="http://127.0.0.1:5005", pattern=r"^https?://[^/\s]+$")
     # Send the session cookie over HTTPS only (true behind TLS; false for http://127.0.0.1).
     cookie_secure: bool = False
 

@@ -1,5 +1,6 @@
 """Engine, declarative base and the one request-scoped session type."""
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -83,10 +84,29 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute(pragma)
         cursor.close()
 
+    # Writers of this process queue on a lock rather than in SQLite's busy handler, which polls
+    # with sleeps of up to 100 ms; busy_timeout still covers other processes.
+    writer_lock = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if connection.get_execution_options().get(WRITE_OPTION, False):
+            writer_lock.acquire()
+            connection.info[WRITE_OPTION] = True
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                _release_writer(connection)
+                raise
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+    def _release_writer(connection: Any) -> None:
+        if connection.info.pop(WRITE_OPTION, False):
+            writer_lock.release()
+
+    event.listen(engine, "commit", _release_writer)
+    event.listen(engine, "rollback", _release_writer)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -24,6 +24,9 @@ from api.core.security import hash_password
 from api.core.text import fold
 from api.demo.providers import DEMO_PROVIDERS
 from api.notifications import service as notifications_service
+from api.reports import service as reports_service
+from api.reports.schemas import ReportCreate
+from api.reports.workflow import AnomalyType
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo password, refused outside DEMO=1
 CENTS = Decimal("0.01")
@@ -245,8 +248,46 @@ def seed_demo(session: Session, *, today: date) -> bool:
         notifications_service.queue_payment_notice(
             session=session, policyholder=holder, now=utcnow(), window=timedelta(0)
         )
+        if spec.username in DEMO_REPORTS:
+            session.flush()
+            _file_demo_report(session, holder, claims, DEMO_REPORTS[spec.username], today)
     session.flush()
     return True
+
+
+# Reports already filed, so that the agents' console is not empty after `make run`
+# (assure3 has none: the assistant's follow-up then answers that there is no report yet).
+DEMO_REPORTS = {
+    "assure1": ("HBLD036", "Dr Dupont", "billed_more_than_performed",
+                "On m'a facturé une couronne alors que je n'ai eu qu'un détartrage."),
+    "assure2": ("AMK", "Julien Lefèvre", "billed_twice",
+                "La même séance de kiné apparaît deux fois le même jour."),
+}  # fmt: skip
+
+
+def _file_demo_report(
+    session: Session,
+    holder: Policyholder,
+    claims: list[Claim],
+    report: tuple[str, str, str, str],
+    today: date,
+) -> None:
+    act_code, provider_name, anomaly, description = report
+    claim = next(c for c in claims if c.act_code == act_code)
+    reports_service.file_report(
+        session=session,
+        policyholder_id=holder.id,
+        data=ReportCreate(
+            claim_id=claim.id,
+            care_date=claim.care_date,
+            provider_name=provider_name,
+            description=description,
+            anomaly_type=AnomalyType(anomaly),
+        ),
+        idempotency_key=f"demo-{holder.username}",
+        today=today,
+        history_start=today - timedelta(days=800),
+    )
 
 
 def main() -> int:

@@ -118,12 +118,16 @@ class VolumeResult:
 
 @dataclass(frozen=True)
 class VolumeProvider:
+    """What claim generation needs to know of a provider."""
+
     id: int
     kind: ProviderKind
 
 
 @dataclass(frozen=True)
 class Amounts:
+    """The money columns of one claim line."""
+
     billed: Decimal
     base: Decimal
     reimbursed: Decimal
@@ -455,6 +459,7 @@ def describe(result: VolumeResult) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: migrate and fill the database named by --database-url or the settings."""
     parser = argparse.ArgumentParser(description="Données de volume pour le banc d'essai.")
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--database-url", help="par défaut : DATABASE_URL des réglages")

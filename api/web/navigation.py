@@ -4,8 +4,9 @@ from urllib.parse import urlsplit
 
 from api.accounts.models import Role
 
-# Later consoles add their role here (policyholders: /compte, trainers: /trainer).
+# Later consoles add their role here (trainers: /trainer).
 HOME_BY_ROLE: dict[Role, str] = {
+    Role.POLICYHOLDER: "/compte",
     Role.AGENT: "/agent",
     Role.ADMIN: "/agent",
 }

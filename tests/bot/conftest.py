@@ -7,11 +7,7 @@ port, over a fresh SQLite database with the demo data.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,78 +16,26 @@ import yaml
 from actions.api_client import ClaimsApi, set_api
 from rasa_sdk import Tracker
 
+from tests.bot.stack import API_PYTHON, ROOT, Assistant, running_api, running_assistant
+
 # Rasa must not phone home (telemetry, error reports) from the tests or what they start.
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
-ROOT = Path(__file__).resolve().parents[2]
-API_PYTHON = ROOT / ".venv-api" / "bin" / "python"
 TEST_SECRET = "bot-test-secret-0123456789-abcdefghijklmnop"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=1).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not start")
-
-
 @pytest.fixture(scope="session")
-def api_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not API_PYTHON.exists():
         pytest.fail("The API environment is missing: run `make test` (it builds .venv-api).")
-    database = tmp_path_factory.mktemp("api") / "api.db"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "SECRET_KEY": TEST_SECRET,
-        "DEMO": "1",
-    }
-    for module in ("api.core.migrate", "api.demo.seed"):
-        subprocess.run(
-            [str(API_PYTHON), "-m", module], cwd=ROOT, env=env, check=True, capture_output=True
-        )
-    return env
+    with running_api(tmp_path_factory.mktemp("api"), TEST_SECRET) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
-def api_url(api_env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(API_PYTHON),
-            "-m",
-            "uvicorn",
-            "api.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=api_env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{url}/healthz", process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+def assistant(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """Action server and Rasa (REST and socket.io channels), shared by the stack's tests."""
+    with running_assistant(api_url, TEST_SECRET, tmp_path_factory.mktemp("assistant")) as running:
+        yield running
 
 
 def sign_in(api_url: str, username: str) -> str:

@@ -3,16 +3,80 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.bot.conftest import ROOT, free_port, wait_until_up
+import httpx
 
+ROOT = Path(__file__).resolve().parents[2]
+API_PYTHON = ROOT / ".venv-api" / "bin" / "python"
 BOT_BIN = ROOT / ".venv-bot" / "bin"
 MODEL = ROOT / "models" / "vigilance.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not start")
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextmanager
+def running_api(
+    workdir: Path, secret: str, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """The real API (API environment) over a fresh SQLite database with the demo data."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir / 'api.db'}",
+        "SECRET_KEY": secret,
+        "DEMO": "1",
+        **(extra_env or {}),
+    }
+    for module in ("api.core.migrate", "api.demo.seed"):
+        subprocess.run(
+            [str(API_PYTHON), "-m", module], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+    port = free_port()
+    process = subprocess.Popen(
+        [str(API_PYTHON), "-m", "uvicorn", "api.main:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{url}/healthz", process)
+        yield url
+    finally:
+        _stop([process])
 
 
 @dataclass(frozen=True)
@@ -23,11 +87,16 @@ class Assistant:
 
 
 @contextmanager
-def running_assistant(api_url: str, secret: str, workdir: Path) -> Iterator[Assistant]:
-    """The action server and a Rasa server on free loopback ports, stopped on exit."""
+def running_assistant(
+    api_url: str, secret: str, workdir: Path, rasa_port: int | None = None
+) -> Iterator[Assistant]:
+    """The action server and a Rasa server on free loopback ports, stopped on exit.
+
+    The API's pages (`api_url`) are the one origin allowed to open the widget's socket.
+    """
     if not MODEL.exists():
         raise RuntimeError("No trained model: run `make train` (make test does it).")
-    actions_port, rasa_port = free_port(), free_port()
+    actions_port, rasa_port = free_port(), rasa_port or free_port()
     auth_token = "test-rasa-token-0123456789"
     env = {
         **os.environ,
@@ -37,6 +106,7 @@ def running_assistant(api_url: str, secret: str, workdir: Path) -> Iterator[Assi
         "SANIC_HOST": "127.0.0.1",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.db'}",
+        "WIDGET_ORIGINS": api_url,
     }
     processes: list[subprocess.Popen[bytes]] = []
     try:
@@ -73,6 +143,8 @@ def running_assistant(api_url: str, secret: str, workdir: Path) -> Iterator[Assi
                 "credentials.yml",
                 "--endpoints",
                 "endpoints.yml",
+                "--cors",
+                api_url,
             ],
             cwd=ROOT,
             env=env,
@@ -85,10 +157,4 @@ def running_assistant(api_url: str, secret: str, workdir: Path) -> Iterator[Assi
         wait_until_up(f"{url}/webhooks/rest/", rasa, seconds=180)
         yield Assistant(url, auth_token, rasa.pid)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        _stop(processes)

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.bot.conftest import TEST_SECRET
-from tests.bot.stack import Assistant, running_assistant
-
-
-@pytest.fixture(scope="module")
-def assistant(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    workdir: Path = tmp_path_factory.mktemp("assistant")
-    with running_assistant(api_url, TEST_SECRET, workdir) as running:
-        yield running
+from tests.bot.stack import Assistant
 
 
 class Conversation:

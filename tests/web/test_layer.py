@@ -58,6 +58,7 @@ def test_only_local_paths_are_followed_after_sign_in(
 
 def test_each_role_lands_on_its_home_or_nowhere_yet() -> None:
     assert {role.value: home for role, home in HOME_BY_ROLE.items()} == {
+        "policyholder": "/compte",
         "agent": "/agent",
         "admin": "/agent",
     }
@@ -66,7 +67,7 @@ def test_each_role_lands_on_its_home_or_nowhere_yet() -> None:
     assert next_after_login(Role.AGENT, "/agent/signalements") == "/agent/signalements"
     assert next_after_login(Role.ADMIN, None) == "/agent"
     assert next_after_login(Role.TRAINER, "/agent") is None
-    assert next_after_login(Role.POLICYHOLDER, None) is None
+    assert next_after_login(Role.POLICYHOLDER, None) == "/compte"
 
 
 def test_page_links_keep_a_window_around_the_current_page() -> None:

@@ -1,0 +1,142 @@
+"""The policyholder's pages: who may see them, what they show, escaping, the widget's token."""
+
+from datetime import timedelta
+
+import jwt
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from api.accounts.models import Policyholder, StaffRole
+from api.claims.catalogue import ProviderKind
+from api.core.config import Settings
+from tests.agent.helpers import TODAY, file
+from tests.factories import Factory
+from tests.web.helpers import login
+from tests.web.markup import duplicate_ids, parse, unlabelled_fields
+
+pytestmark = pytest.mark.usefixtures("db")
+
+
+@pytest.fixture
+def holder(factory: Factory) -> Policyholder:
+    return factory.policyholder("camille", first_name="Camille", last_name="Bernard")
+
+
+@pytest.fixture
+def signed_in(client: TestClient, holder: Policyholder) -> TestClient:
+    assert login(client, "camille").headers["location"] == "/compte"
+    return client
+
+
+@pytest.mark.parametrize("path", ["/compte", "/compte/signalements"])
+def test_anonymous_visitors_are_sent_to_the_sign_in_page(client: TestClient, path: str) -> None:
+    response = client.get(path, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/connexion?next=")
+
+
+@pytest.mark.parametrize("role", [StaffRole.AGENT, StaffRole.ADMIN, StaffRole.TRAINER])
+def test_staff_accounts_get_403(client: TestClient, factory: Factory, role: StaffRole) -> None:
+    factory.staff(role, "staff")
+    login(client, "staff")
+    for path in ("/compte", "/compte/signalements"):
+        response = client.get(path)
+        assert response.status_code == 403
+        assert "data-token" not in response.text
+
+
+def test_a_policyholder_cannot_open_the_agents_console(signed_in: TestClient) -> None:
+    assert signed_in.get("/agent").status_code == 403
+
+
+def test_payments_show_only_mine_newest_first_escaped(
+    signed_in: TestClient, factory: Factory, holder: Policyholder
+) -> None:
+    other = factory.policyholder("julien")
+    evil = factory.provider("<script>alert(1)</script> Dr Martin", ProviderKind.DENTIST)
+    dentist = factory.provider("Dr Hélène Garnier", ProviderKind.DENTIST)
+    older = factory.claim(holder, dentist, TODAY - timedelta(days=40), "HBLD036")
+    newer = factory.claim(holder, evil, TODAY - timedelta(days=2))
+    factory.claim(other, dentist, TODAY - timedelta(days=1))
+
+    response = signed_in.get("/compte")
+    assert response.status_code == 200
+    assert response.template.name == "account/payments.html"  # type: ignore[attr-defined]
+    claims = response.context["claims"]  # type: ignore[attr-defined]
+    assert [c.id for c in claims] == [newer.id, older.id]
+    assert "<script>alert(1)</script>" not in response.text
+    document = parse(response.text)
+    rows = document.find("table").find_all("tr")[1:]
+    assert len(rows) == 2
+    cells = [cell.text.strip() for cell in rows[1].find_all("td")][:6]
+    assert cells[0] == older.care_date.strftime("%d/%m/%Y")
+    assert cells[1] == "Dr Hélène Garnier"
+    assert cells[3].endswith("€") and cells[4].endswith("€")
+    buttons = document.select_class("button", "js-report")
+    assert buttons[0].attrs["data-provider"] == "<script>alert(1)</script> Dr Martin"
+    assert buttons[1].attrs["data-claim-id"] == str(older.id)
+    assert buttons[1].attrs["data-care-date"] == older.care_date.isoformat()
+    assert "Signaler ce remboursement" in buttons[1].text
+    assert unlabelled_fields(document) == []
+    assert duplicate_ids(document) == []
+
+
+def test_the_page_carries_a_token_for_the_assistant_only(
+    signed_in: TestClient, holder: Policyholder, settings: Settings
+) -> None:
+    response = signed_in.get("/compte")
+    widget = parse(response.text).find("section", id="assistant")
+    claims = jwt.decode(widget.attrs["data-token"], settings.signing_key, algorithms=["HS256"])
+    assert claims["sub"] == str(holder.id) and claims["role"] == "policyholder"
+    assert claims["exp"] - claims["iat"] <= 30 * 60
+    assert widget.attrs["data-assistant-url"] == settings.assistant_url
+    csp = response.headers["content-security-policy"]
+    assert "connect-src 'self' http://127.0.0.1:5005 ws://127.0.0.1:5005" in csp
+    assert "script-src 'self'" in csp
+    assert response.headers["cache-control"] == "no-store"
+    # The vendored socket.io client, served from here, never from a CDN.
+    scripts = [s.attrs["src"] for s in parse(response.text).find_all("script")]
+    assert all(src.startswith("/static/") for src in scripts)
+    assert any("vendor/socket.io.min.js" in src for src in scripts)
+    assert signed_in.get(scripts[0].split("?")[0]).status_code == 200
+
+
+def test_the_widget_is_labelled_and_announces_messages(signed_in: TestClient) -> None:
+    document = parse(signed_in.get("/compte").text)
+    log = document.select_class("ol", "chat__log")[0]
+    assert log.attrs["aria-live"] == "polite" and log.attrs["role"] == "log"
+    assert document.find("label", **{"for": "assistant-message"}).text == "Votre message"
+    notice = document.find("aside", **{"aria-labelledby": "prudence-titre"}).text
+    assert "mot de passe" in notice and "coordonnées bancaires" in notice
+    assert "informations médicales" in notice
+
+
+def test_reports_page_lists_mine_with_reference_date_and_status(
+    signed_in: TestClient, factory: Factory, holder: Policyholder, db: Session
+) -> None:
+    other = factory.policyholder("julien")
+    mine = file(db, holder.id, provider_name="<b>Dr Garnier</b>")
+    file(db, other.id, provider_name="Dr Autre")
+    response = signed_in.get("/compte/signalements")
+    assert response.status_code == 200
+    assert response.template.name == "account/reports.html"  # type: ignore[attr-defined]
+    assert [r.id for r in response.context["reports"]] == [mine.id]  # type: ignore[attr-defined]
+    row = parse(response.text).find("table").find_all("tr")[1]
+    cells = [cell.text.strip() for cell in row.find_all("td")]
+    assert cells[0] == mine.reference
+    assert cells[1] == TODAY.strftime("%d/%m/%Y")
+    assert cells[3] == "<b>Dr Garnier</b>"
+    assert cells[4] == "Reçu"
+    assert "Dr Autre" not in response.text
+
+
+def test_no_reports_yet_says_how_to_make_one(signed_in: TestClient) -> None:
+    text = parse(signed_in.get("/compte/signalements").text).find("main").text
+    assert "aucun signalement" in text
+
+
+def test_unknown_account_address_is_a_french_404(signed_in: TestClient) -> None:
+    response = signed_in.get("/compte/nulle-part")
+    assert response.status_code == 404
+    assert "n'existe pas" in parse(response.text).find("main").text
