@@ -11,66 +11,32 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.orm import Session
 
 from api.accounts.models import StaffRole
 from api.claims.catalogue import ProviderKind
 from api.core.config import PROJECT_ROOT
 from tests.agent.helpers import TODAY, file
+from tests.browser import launched_chromium, watched_page
 from tests.factories import PASSWORD, Factory
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(PROJECT_ROOT) / "test-artifacts"
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium est introuvable ({CHROMIUM}) : installez-le avec scripts/ensure-browser.sh "
-            "(make test le fait avant les tests)."
-        )
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser context (no cookies), in French; script errors and dialogs are failures."""
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
-    context.set_default_timeout(15_000)
-    tab = context.new_page()
-    problems: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            problems.append(message.text)
-
-    def on_dialog(dialog: Dialog) -> None:
-        problems.append(f"dialog: {dialog.message}")
-        dialog.dismiss()
-
-    tab.on("console", on_console)
-    tab.on("dialog", on_dialog)
-    yield tab
-    context.close()
-    assert problems == [], problems
+    with watched_page(browser, timeout_ms=15_000) as tab:
+        yield tab
 
 
 def test_agent_filters_opens_a_report_changes_its_status_and_adds_a_note(
