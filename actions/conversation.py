@@ -8,6 +8,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from actions.wording import report_opening
+
 MAX_TURNS = 400
 MAX_TURN_CHARS = 4000
 
@@ -31,13 +33,13 @@ def previous_value(tracker: Tracker, slot: str) -> Any:
     return None
 
 
-def _button_title(payload: str, bot_event: dict[str, Any] | None) -> str:
+def _button_title(payload: str, bot_event: dict[str, Any] | None, fallback: str | None) -> str:
     """What the user clicked, as they read it, rather than the button's payload."""
     buttons = ((bot_event or {}).get("data") or {}).get("buttons") or []
     for button in buttons:
         if button.get("payload") == payload:
             return str(button.get("title"))
-    return payload
+    return fallback or payload
 
 
 def transcript(tracker: Tracker) -> list[dict[str, str]]:
@@ -53,7 +55,7 @@ def transcript(tracker: Tracker) -> list[dict[str, str]]:
             if kind == "bot":
                 last_bot = event
             elif text.startswith("/"):
-                text = _button_title(text, last_bot)
+                text = _button_title(text, last_bot, report_opening(text))
             stamp = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
             turns.append(
                 {

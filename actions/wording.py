@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -158,3 +159,21 @@ def claim_button_title(claim: dict[str, Any]) -> str:
         f"{day} · {claim['provider']['name']} · {claim['act']['label']} · "
         f"{euros(claim['amount_reimbursed'])}"
     )
+
+
+def report_opening(payload: str) -> str | None:
+    """The words of a report opened from a payment line (« Signaler ce remboursement »).
+
+    The widget sends `/report_suspicious_reimbursement{"care_date", "provider", …}`; agents
+    read what the person asked for, not that payload. None for any other payload.
+    """
+    intent, brace, raw = payload.removeprefix("/").partition("{")
+    if intent != "report_suspicious_reimbursement":
+        return None
+    try:
+        values = json.loads(brace + raw) if brace else {}
+        care_date = format_french(date.fromisoformat(str(values["care_date"])))
+        provider = str(values["provider"]).strip()
+    except (ValueError, KeyError, TypeError):
+        return "Signaler un remboursement (depuis « Mes paiements »)"
+    return f"Signaler le remboursement du {care_date}, {provider} (depuis « Mes paiements »)"

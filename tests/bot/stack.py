@@ -128,7 +128,9 @@ def running_assistant(
         processes.append(actions)
         rasa = subprocess.Popen(
             [
-                str(BOT_BIN / "rasa"),
+                str(BOT_BIN / "python"),
+                "-m",
+                "bot.server",
                 "run",
                 "--model",
                 str(MODEL),
