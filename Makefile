@@ -20,7 +20,7 @@ export TEST_POSTGRES_URL
 # Rasa must not phone home (telemetry, error reports): nothing leaves this machine.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help run test test-sqlite test-postgresql test-bot test-widget lint db train bench services browser vendor clean
+.PHONY: help run test test-sqlite test-postgresql test-bot test-widget test-trainer lint db train bench services browser vendor clean
 
 help:
 	@echo "make run    construit ce qui manque puis démarre toute la pile (Ctrl-C arrête tout)"
@@ -108,7 +108,7 @@ run: db $(MODEL) vendor
 
 # --- tests ---------------------------------------------------------------------------------
 
-test: lint test-sqlite test-postgresql test-bot test-widget
+test: lint test-sqlite test-postgresql test-bot test-widget test-trainer
 
 lint: $(API_READY)
 	$(API_BIN)/ruff check .
@@ -116,10 +116,10 @@ lint: $(API_READY)
 	$(API_BIN)/mypy
 
 test-sqlite: $(API_READY) browser vendor
-	TEST_DATABASE=sqlite $(API_BIN)/python -m pytest --ignore=tests/bot --ignore=tests/widget
+	TEST_DATABASE=sqlite $(API_BIN)/python -m pytest --ignore=tests/bot --ignore=tests/widget --ignore=tests/trainer
 
 test-postgresql: $(API_READY) services browser vendor
-	TEST_DATABASE=postgresql $(API_BIN)/python -m pytest --ignore=tests/bot --ignore=tests/widget
+	TEST_DATABASE=postgresql $(API_BIN)/python -m pytest --ignore=tests/bot --ignore=tests/widget --ignore=tests/trainer
 
 # The assistant: its data, its conversation tests, then its Python tests (bot environment;
 # they start the real API from the API environment).
@@ -133,6 +133,12 @@ test-bot: $(BOT_READY) $(MODEL) $(API_READY)
 # Rasa started as processes by the test, from the API environment).
 test-widget: $(API_READY) $(BOT_READY) $(MODEL) browser vendor
 	$(API_BIN)/python -m pytest --confcutdir=tests/widget tests/widget
+
+# The trainers' loop against the real assistant: Rasa's validation, a real conversation in the
+# inbox, then annotate → train → evaluate → activate on a running Rasa server (a few minutes).
+# pytest's exit code 5 (no test collected) fails the target like any other.
+test-trainer: $(API_READY) $(BOT_READY) $(MODEL)
+	$(API_BIN)/python -m pytest --confcutdir=tests/trainer tests/trainer
 
 services:
 	@scripts/ensure-services.sh

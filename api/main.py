@@ -17,6 +17,7 @@ from api.core.errors import error_body, install_error_handlers
 from api.core.middleware import AccessLog, BodySizeLimit
 from api.notifications.router import router as notifications_router
 from api.reports.router import router as reports_router
+from api.trainer.router import router as trainer_router
 from api.web.install import install_web
 
 API_PREFIX = "/api/v1"
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_web(app, settings)
     app.include_router(agent_router)
     app.include_router(account_router)
+    app.include_router(trainer_router)
 
     @app.get("/healthz", tags=["exploitation"], summary="État du service")
     def healthz() -> JSONResponse:

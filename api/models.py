@@ -5,6 +5,7 @@ from api.claims.models import Claim, Provider
 from api.core.db import Base
 from api.notifications.models import Notification
 from api.reports.models import Report, ReportEvent
+from api.training.models import TrainingDecision, TrainingEvent, TrainingModel, TrainingRun
 
 metadata = Base.metadata
 
@@ -16,5 +17,9 @@ __all__ = [
     "Report",
     "ReportEvent",
     "StaffUser",
+    "TrainingDecision",
+    "TrainingEvent",
+    "TrainingModel",
+    "TrainingRun",
     "metadata",
 ]

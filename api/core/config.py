@@ -49,6 +49,21 @@ class Settings(BaseSettings):
     # Reimbursements within this many days of an email share the next one; 0: one per payment.
     notify_window_days: int = Field(default=15, ge=0, le=365)
 
+    # The trainers' workbench. The assistant's folder holds data/, domain.yml, config.yml and
+    # tests/nlu_test.yml; Rasa's command line comes from the bot environment.
+    assistant_dir: Path = PROJECT_ROOT
+    rasa_bin: Path = PROJECT_ROOT / ".venv-bot" / "bin" / "rasa"
+    models_dir: Path = PROJECT_ROOT / "models"
+    # Training logs, evaluations and staging copies of the data files.
+    training_dir: Path = PROJECT_ROOT / "var" / "training"
+    # The model served before any trainer activated one (what `make train` builds).
+    base_model: Path = PROJECT_ROOT / "models" / "vigilance.tar.gz"
+    # The running Rasa server's HTTP API (`--enable-api --auth-token`).
+    rasa_url: str = Field(default="http://127.0.0.1:5005", pattern=r"^https?://[^/\s]+$")
+    rasa_auth_token: SecretStr | None = None
+    # Rasa's SQL tracker store, the same URL its endpoints.yml reads (TRACKER_STORE_URL).
+    tracker_store_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
+
     @model_validator(mode="after")
     def _require_real_secret_outside_demo(self) -> Self:
         if self.secret_key is None:

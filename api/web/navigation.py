@@ -4,10 +4,10 @@ from urllib.parse import urlsplit
 
 from api.accounts.models import Role
 
-# Later consoles add their role here (trainers: /trainer).
 HOME_BY_ROLE: dict[Role, str] = {
     Role.POLICYHOLDER: "/compte",
     Role.AGENT: "/agent",
+    Role.TRAINER: "/trainer",
     Role.ADMIN: "/agent",
 }
 MAX_NEXT_LENGTH = 2000

@@ -60,13 +60,14 @@ def test_each_role_lands_on_its_home_or_nowhere_yet() -> None:
     assert {role.value: home for role, home in HOME_BY_ROLE.items()} == {
         "policyholder": "/compte",
         "agent": "/agent",
+        "trainer": "/trainer",
         "admin": "/agent",
     }
     from api.accounts.models import Role
 
     assert next_after_login(Role.AGENT, "/agent/signalements") == "/agent/signalements"
     assert next_after_login(Role.ADMIN, None) == "/agent"
-    assert next_after_login(Role.TRAINER, "/agent") is None
+    assert next_after_login(Role.TRAINER, None) == "/trainer"
     assert next_after_login(Role.POLICYHOLDER, None) == "/compte"
 
 

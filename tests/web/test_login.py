@@ -128,14 +128,12 @@ def test_signing_in_renews_the_csrf_token(client: TestClient, factory: Factory) 
     assert csrf_token(client, "/agent") != before
 
 
-def test_roles_without_a_console_here_are_told_so(client: TestClient, factory: Factory) -> None:
+def test_trainers_land_on_their_workbench_and_not_in_the_console(
+    client: TestClient, factory: Factory
+) -> None:
     account = factory.staff(StaffRole.TRAINER, "thomas")
     response = login(client, account.username)
-    assert response.headers["location"] == LOGIN
-    page = client.get(LOGIN)
-    assert page.status_code == 403
-    assert page.template.name == "no_console.html"  # type: ignore[attr-defined]
-    assert "réservée aux agents" in parse(page.text).find("main").text
+    assert response.headers["location"] == "/trainer"
     assert client.get("/agent").status_code == 403
 
 

@@ -1,0 +1,200 @@
+"""The real user messages that reached the assistant, read from Rasa's SQL tracker store.
+
+Only the text and Rasa's parse data are taken from each event: the event's `metadata` holds
+the user's API token and is never read. Sender ids are reduced to a hash inside the key.
+"""
+
+import hashlib
+import json
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Column, Engine, Float, Integer, MetaData, String, Table, Text, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from api.core.db import make_engine
+from api.training.nlu_files import NluData
+
+FALLBACK_INTENT = "nlu_fallback"
+# The newest user events looked at for one inbox page (the tracker store only grows).
+SCAN_LIMIT = 5000
+
+_metadata = MetaData()
+# Rasa's SQLTrackerStore table, as Rasa 3.6 creates it (only what is read here).
+events = Table(
+    "events",
+    _metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sender_id", String(255)),
+    Column("type_name", String(255)),
+    Column("timestamp", Float),
+    Column("intent_name", String(255)),
+    Column("data", Text),
+)
+
+
+class TrackerStoreUnavailable(Exception):
+    """The tracker store cannot be read (missing file, server down, no `events` table)."""
+
+
+@dataclass(frozen=True)
+class PredictedEntity:
+    entity: str
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class InboxMessage:
+    key: str
+    text: str
+    intent: str
+    confidence: float
+    entities: list[PredictedEntity]
+    ranking: list[tuple[str, float]]
+    at: datetime
+
+    @property
+    def is_fallback(self) -> bool:
+        return self.intent == FALLBACK_INTENT
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    intent: str | None = None
+    since: date | None = None
+    until: date | None = None
+    max_confidence: float | None = None
+
+
+@dataclass
+class InboxPage:
+    messages: list[InboxMessage] = field(default_factory=list)
+    intents: list[str] = field(default_factory=list)
+
+
+def message_key(sender_id: str, timestamp: float, text: str) -> str:
+    """Stable across reads, and says nothing of the sender."""
+    raw = f"{sender_id}\x1f{timestamp!r}\x1f{text}".encode()
+    return hashlib.sha256(raw).hexdigest()[:40]
+
+
+@contextmanager
+def tracker_engine(url: str) -> Iterator[Engine]:
+    """An engine on Rasa's tracker store; a plain `postgresql://` URL uses psycopg 3 here."""
+    if url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    engine = make_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _local_bound(day: date, timezone: str, *, end: bool) -> float:
+    moment = datetime.combine(day + timedelta(days=1) if end else day, time(), ZoneInfo(timezone))
+    return moment.astimezone(UTC).timestamp()
+
+
+def _parse(row: Any) -> InboxMessage | None:
+    try:
+        data = json.loads(row.data)
+    except (TypeError, ValueError):
+        return None
+    text = data.get("text") if isinstance(data, dict) else None
+    parse = data.get("parse_data") if isinstance(data, dict) else None
+    if not isinstance(text, str) or not text.strip() or text.startswith("/"):
+        return None
+    parse = parse if isinstance(parse, dict) else {}
+    intent = parse.get("intent") or {}
+    entities = [
+        PredictedEntity(
+            entity=str(e.get("entity", "")),
+            value=str(e.get("value", "")),
+            start=int(e.get("start", 0)),
+            end=int(e.get("end", 0)),
+        )
+        for e in parse.get("entities") or []
+        if isinstance(e, dict) and isinstance(e.get("start"), int)
+    ]
+    ranking = [
+        (str(r.get("name")), float(r.get("confidence") or 0.0))
+        for r in parse.get("intent_ranking") or []
+        if isinstance(r, dict)
+    ]
+    return InboxMessage(
+        key=message_key(row.sender_id, row.timestamp, text),
+        text=text,
+        intent=str(intent.get("name") or row.intent_name or FALLBACK_INTENT),
+        confidence=float(intent.get("confidence") or 0.0),
+        entities=entities,
+        ranking=ranking[:5],
+        at=datetime.fromtimestamp(row.timestamp, UTC),
+    )
+
+
+def read_messages(
+    *,
+    engine: Engine,
+    filters: InboxFilters,
+    timezone: str,
+    nlu: NluData,
+    handled: Collection[str],
+    limit: int = 100,
+) -> InboxPage:
+    """Messages to review: lowest confidence and fallbacks first, known and handled ones hidden."""
+    query = (
+        select(
+            events.c.sender_id,
+            events.c.timestamp,
+            events.c.intent_name,
+            events.c.data,
+        )
+        .where(events.c.type_name == "user")
+        .order_by(events.c.timestamp.desc())
+        .limit(SCAN_LIMIT)
+    )
+    if filters.since:
+        query = query.where(events.c.timestamp >= _local_bound(filters.since, timezone, end=False))
+    if filters.until:
+        query = query.where(events.c.timestamp < _local_bound(filters.until, timezone, end=True))
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(query).all()
+    except SQLAlchemyError as error:
+        raise TrackerStoreUnavailable(type(error).__name__) from None
+    seen: set[str] = set()
+    found: list[InboxMessage] = []
+    intents: set[str] = set()
+    for row in rows:
+        message = _parse(row)
+        if message is None or message.key in seen or message.key in handled:
+            continue
+        seen.add(message.key)
+        if nlu.knows(message.text):
+            continue
+        intents.add(message.intent)
+        if filters.intent and message.intent != filters.intent:
+            continue
+        if filters.max_confidence is not None and message.confidence > filters.max_confidence:
+            continue
+        found.append(message)
+    found.sort(key=lambda m: (not m.is_fallback, m.confidence, -m.at.timestamp()))
+    return InboxPage(messages=found[:limit], intents=sorted(intents))
+
+
+def find_message(*, engine: Engine, key: str, timezone: str, nlu: NluData) -> InboxMessage | None:
+    page = read_messages(
+        engine=engine,
+        filters=InboxFilters(),
+        timezone=timezone,
+        nlu=nlu,
+        handled=(),
+        limit=SCAN_LIMIT,
+    )
+    return next((m for m in page.messages if m.key == key), None)

@@ -1,0 +1,312 @@
+"""The assistant's NLU files read and changed as Rasa YAML, the rest of each file kept as is.
+
+Examples live in `examples: |` literal blocks as `- text` lines, entities marked `[value](entity)`.
+ruamel.yaml's round trip keeps comments, order and layout; a file it would not give back
+identical is refused rather than rewritten.
+"""
+
+import difflib
+import hashlib
+import io
+import itertools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import LiteralScalarString
+
+from api.core.text import fold
+
+DATA_DIR = "data"
+DEFAULT_FILE = "data/nlu.yml"
+DOMAIN_FILE = "domain.yml"
+TEST_FILE = "tests/nlu_test.yml"
+EXAMPLE_MAX = 500
+
+# Rasa's own entity markup: [text](entity), [text](entity:value) or [text]{"entity": ...}.
+ENTITY_MARKUP = re.compile(
+    r"\[(?P<text>[^\]]+?)\](?:\((?P<entity>[^:)]+?)(?::(?P<value>[^)]+))?\)|\{(?P<dict>[^}]+?)\})"
+)
+_EXAMPLE_LINE = re.compile(r"^\s*-\s?(?P<text>.*)$")
+
+
+class NluError(Exception):
+    """An example or a change that cannot be written; the message is for the trainer."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Example:
+    intent: str
+    text: str  # as written, markup included
+    path: str  # relative to the assistant's folder
+
+    @property
+    def plain(self) -> str:
+        return plain_text(self.text)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A file's content before and after one change, and the diff the trainer confirms."""
+
+    path: str
+    before: str
+    after: str
+    summary: str
+
+    @property
+    def diff(self) -> str:
+        return "".join(
+            difflib.unified_diff(
+                self.before.splitlines(keepends=True),
+                self.after.splitlines(keepends=True),
+                fromfile=f"{self.path} (actuel)",
+                tofile=f"{self.path} (modifié)",
+            )
+        )
+
+    @property
+    def base_digest(self) -> str:
+        """Names the file's content the diff was computed on (a concurrent change shows)."""
+        return hashlib.sha256(self.before.encode()).hexdigest()[:16]
+
+
+def plain_text(example: str) -> str:
+    """The text a user would type: `[Dr Martin](provider) a facturé` → `Dr Martin a facturé`."""
+    return ENTITY_MARKUP.sub(lambda m: m.group("text"), example)
+
+
+def entities_of(example: str) -> list[Entity]:
+    found: list[Entity] = []
+    shift = 0
+    for match in ENTITY_MARKUP.finditer(example):
+        start = match.start() - shift
+        found.append(Entity(match.group("entity") or "", start, start + len(match.group("text"))))
+        shift += len(match.group(0)) - len(match.group("text"))
+    return found
+
+
+def _yaml() -> YAML:
+    handler = YAML()
+    handler.preserve_quotes = True
+    handler.width = 4096
+    handler.indent(mapping=2, sequence=2, offset=0)
+    return handler
+
+
+def _safe_load(text: str) -> Any:
+    return YAML(typ="safe", pure=True).load(text)
+
+
+def _load(text: str) -> Any:
+    return _yaml().load(text)
+
+
+def _dump(data: Any) -> str:
+    out = io.StringIO()
+    _yaml().dump(data, out)
+    return out.getvalue()
+
+
+class NluData:
+    """What the training data holds now: its files, examples and the domain's names."""
+
+    def __init__(self, assistant_dir: Path) -> None:
+        self.root = assistant_dir
+        self.files: dict[str, str] = {}
+        for path in sorted((assistant_dir / DATA_DIR).glob("*.yml")):
+            text = path.read_text(encoding="utf-8")
+            if _nlu_items(_safe_load(text)) is not None:
+                self.files[path.relative_to(assistant_dir).as_posix()] = text
+        domain = _safe_load((assistant_dir / DOMAIN_FILE).read_text(encoding="utf-8")) or {}
+        self.intents = [_name(item) for item in domain.get("intents", [])]
+        self.entity_names = [_name(item) for item in domain.get("entities", [])]
+        self.examples = [
+            example for path, text in self.files.items() for example in _examples(path, text)
+        ]
+        self._folded = {fold(example.plain) for example in self.examples}
+        test_path = assistant_dir / TEST_FILE
+        self._held_out = (
+            {fold(e.plain) for e in _examples(TEST_FILE, test_path.read_text(encoding="utf-8"))}
+            if test_path.is_file()
+            else set()
+        )
+
+    def knows(self, text: str) -> bool:
+        """Already a training example (case, accents, punctuation and markup aside)."""
+        return fold(plain_text(text)) in self._folded
+
+    def of_intent(self, intent: str) -> list[Example]:
+        return [example for example in self.examples if example.intent == intent]
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(self.intents, 0)
+        for example in self.examples:
+            counts[example.intent] = counts.get(example.intent, 0) + 1
+        return counts
+
+    def check_intent(self, intent: str) -> None:
+        if intent not in self.intents:
+            raise NluError(f"L'intention « {intent} » n'existe pas dans le domaine de l'assistant.")
+
+    def line(self, text: str, entities: list[Entity]) -> str:
+        """The example as Rasa writes it; NluError if it is empty, too long or ill-marked."""
+        text = text.strip()
+        if not text:
+            raise NluError("L'exemple est vide : écrivez la phrase de l'utilisateur.")
+        if len(text) > EXAMPLE_MAX:
+            raise NluError(f"L'exemple est trop long : {EXAMPLE_MAX} caractères au plus.")
+        if "\n" in text or "\r" in text:
+            raise NluError("Un exemple tient sur une seule ligne.")
+        marked = text
+        for entity in sorted(entities, key=lambda e: e.start, reverse=True):
+            if entity.name not in self.entity_names:
+                raise NluError(f"L'entité « {entity.name} » n'existe pas dans le domaine.")
+            if not 0 <= entity.start < entity.end <= len(text):
+                raise NluError(
+                    f"L'entité « {entity.name} » dépasse le texte du message "
+                    f"(positions {entity.start} à {entity.end}, le texte en a {len(text)})."
+                )
+            value = text[entity.start : entity.end]
+            if value != value.strip() or any(ch in value for ch in "[]()"):
+                raise NluError(
+                    f"La valeur « {value} » de l'entité « {entity.name} » doit commencer et "
+                    "finir par un caractère visible, sans crochets ni parenthèses."
+                )
+            marked = f"{marked[: entity.start]}[{value}]({entity.name}){marked[entity.end :]}"
+        spans = sorted(entities, key=lambda e: e.start)
+        if any(a.end > b.start for a, b in itertools.pairwise(spans)):
+            raise NluError("Deux entités se chevauchent : marquez des parties distinctes.")
+        if plain_text(marked) != text or entities_of(marked) != spans:
+            raise NluError(
+                "Ce texte contient « ](» ou « ]{ » que Rasa lirait comme une entité : "
+                "reformulez-le."
+            )
+        return marked
+
+    def plan_add(self, *, intent: str, text: str, entities: list[Entity]) -> Change:
+        """Append one example to its intent's block (or a new intent entry); nothing written."""
+        self.check_intent(intent)
+        line = self.line(text, entities)
+        self._refuse_known(line)
+        path = next((e.path for e in self.examples if e.intent == intent), DEFAULT_FILE)
+        before = self._file(path)
+        data = _checked_load(path, before)
+        item = _intent_item(data, intent)
+        if item is None:
+            items = data["nlu"]
+            items.append(CommentedMap([("intent", intent), ("examples", LiteralScalarString(""))]))
+            item = items[-1]
+        block = str(item["examples"])
+        if block and not block.endswith("\n"):
+            block += "\n"
+        item["examples"] = LiteralScalarString(f"{block}- {line}\n")
+        summary = f"Exemple ajouté à « {intent} » : {line}"
+        return Change(path=path, before=before, after=_dump(data), summary=summary)
+
+    def plan_edit(
+        self, *, intent: str, old: str, text: str, entities: list[Entity] | None = None
+    ) -> Change:
+        """Replace one example of an intent by another text; nothing written."""
+        self.check_intent(intent)
+        current = next((e for e in self.of_intent(intent) if e.text == old), None)
+        if current is None:
+            raise NluError("Cet exemple n'existe plus : rechargez la page de l'intention.")
+        line = self.line(text, entities if entities is not None else entities_of(text))
+        if line == old:
+            raise NluError("L'exemple n'a pas changé.")
+        if fold(plain_text(line)) != fold(current.plain):
+            self._refuse_known(line)
+        before = self._file(current.path)
+        data = _checked_load(current.path, before)
+        item = _intent_item(data, intent)
+        assert item is not None  # the example was found in this file
+        lines = str(item["examples"]).split("\n")
+        index = next(i for i, raw in enumerate(lines) if _example_text(raw) == old)
+        lines[index] = lines[index][: lines[index].index("-")] + f"- {line}"
+        item["examples"] = LiteralScalarString("\n".join(lines))
+        summary = f"Exemple de « {intent} » modifié : {old} → {line}"
+        return Change(path=current.path, before=before, after=_dump(data), summary=summary)
+
+    def _refuse_known(self, line: str) -> None:
+        folded = fold(plain_text(line))
+        if folded in self._folded:
+            raise NluError("Cet exemple figure déjà dans les données d'entraînement.")
+        if folded in self._held_out:
+            raise NluError(
+                "Cet exemple fait partie du jeu de test : l'entraîner fausserait l'évaluation."
+            )
+
+    def _file(self, path: str) -> str:
+        if path in self.files:
+            return self.files[path]
+        full = self.root / path
+        return full.read_text(encoding="utf-8") if full.exists() else 'version: "3.1"\n\nnlu:\n'
+
+
+def _name(item: Any) -> str:
+    return str(next(iter(item))) if isinstance(item, dict) else str(item)
+
+
+def _nlu_items(data: Any) -> list[Any] | None:
+    items = data.get("nlu") if isinstance(data, dict) else None
+    return items if isinstance(items, list) else None
+
+
+def _example_text(raw: str) -> str | None:
+    match = _EXAMPLE_LINE.match(raw)
+    return match.group("text").strip() if match and raw.strip() else None
+
+
+def _examples(path: str, text: str) -> list[Example]:
+    found: list[Example] = []
+    for item in _nlu_items(_safe_load(text)) or []:
+        if not isinstance(item, dict) or "intent" not in item:
+            continue
+        for raw in str(item.get("examples") or "").splitlines():
+            example = _example_text(raw)
+            if example:
+                found.append(Example(intent=str(item["intent"]), text=example, path=path))
+    return found
+
+
+def _checked_load(path: str, text: str) -> Any:
+    """The file as ruamel reads it, if writing it back unchanged gives the very same bytes."""
+    try:
+        data = _load(text)
+    except YAMLError:
+        raise NluError(
+            f"Le fichier {path} n'est pas du YAML valide : corrigez-le d'abord."
+        ) from None
+    if _dump(data) != text:
+        raise NluError(
+            f"Le fichier {path} ne peut pas être réécrit sans changer sa mise en forme : "
+            "modifiez-le à la main."
+        )
+    if not isinstance(data, CommentedMap):
+        raise NluError(f"Le fichier {path} n'est pas un fichier de données Rasa.")
+    if not isinstance(data.get("nlu"), CommentedSeq):
+        data["nlu"] = CommentedSeq()
+    return data
+
+
+def _intent_item(data: Any, intent: str) -> Any:
+    for item in data["nlu"]:
+        if isinstance(item, CommentedMap) and item.get("intent") == intent:
+            return item
+    return None

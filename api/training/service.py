@@ -1,0 +1,259 @@
+"""The workbench's records: decisions on inbox messages, training runs, models, the audit log.
+
+Keyword-only functions that only flush; the caller's transaction commits.
+"""
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.training.models import (
+    ACTIVE_RUN_STATES,
+    ModelStatus,
+    Outcome,
+    RunState,
+    TrainingDecision,
+    TrainingEvent,
+    TrainingModel,
+    TrainingRun,
+)
+
+ERROR_MAX = 1000
+
+
+class TrainingConflict(Exception):
+    """The action cannot happen now; the message is for the trainer."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def record(*, session: Session, actor_id: int, action: str, detail: str, now: datetime) -> None:
+    """One line of the audit log: who, when, what."""
+    session.add(TrainingEvent(actor_id=actor_id, action=action, detail=detail, created_at=now))
+    session.flush()
+
+
+def recent_events(*, session: Session, limit: int = 200) -> list[TrainingEvent]:
+    query = select(TrainingEvent).order_by(TrainingEvent.id.desc()).limit(limit)
+    return list(session.scalars(query))
+
+
+def handled_keys(*, session: Session) -> set[str]:
+    return set(session.scalars(select(TrainingDecision.message_key)))
+
+
+def decide(
+    *,
+    session: Session,
+    message_key: str,
+    outcome: Outcome,
+    intent: str | None,
+    actor_id: int,
+    now: datetime,
+) -> TrainingDecision:
+    """Mark an inbox message handled, once (the unique key settles a race)."""
+    decision = TrainingDecision(
+        message_key=message_key,
+        outcome=outcome,
+        intent=intent,
+        decided_by_id=actor_id,
+        decided_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(decision)
+            session.flush()
+    except IntegrityError:
+        raise TrainingConflict("Ce message a déjà été traité.") from None
+    return decision
+
+
+def is_handled(*, session: Session, message_key: str) -> bool:
+    query = select(TrainingDecision.id).where(TrainingDecision.message_key == message_key)
+    return session.scalar(query) is not None
+
+
+def queue_run(*, session: Session, actor_id: int, now: datetime) -> TrainingRun:
+    """Ask for a training; refused while another is queued or running."""
+    busy = TrainingConflict("Un entraînement est déjà en cours : attendez qu'il se termine.")
+    if current_run(session=session) is not None:
+        raise busy
+    run = TrainingRun(
+        state=RunState.QUEUED,
+        active_slot=1,
+        phase="En attente",
+        progress=0,
+        version=f"v{now:%Y%m%d-%H%M%S}",
+        requested_by_id=actor_id,
+        requested_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(run)
+            session.flush()
+    except IntegrityError:
+        raise busy from None
+    return run
+
+
+def current_run(*, session: Session) -> TrainingRun | None:
+    query = select(TrainingRun).where(TrainingRun.state.in_(ACTIVE_RUN_STATES))
+    return session.scalars(query.limit(1)).first()
+
+
+def recent_runs(*, session: Session, limit: int = 20) -> list[TrainingRun]:
+    return list(session.scalars(select(TrainingRun).order_by(TrainingRun.id.desc()).limit(limit)))
+
+
+def claim_run(*, session: Session, now: datetime, runs_dir: Path) -> TrainingRun | None:
+    """Take the queued run for this worker (a conditional update: one worker wins); its log
+    goes to `runs_dir/<version>/train.log`."""
+    run = session.scalars(
+        select(TrainingRun).where(TrainingRun.state == RunState.QUEUED).limit(1)
+    ).first()
+    if run is None:
+        return None
+    log_path = str(runs_dir / run.version / "train.log")
+    taken = _changed(
+        session,
+        update(TrainingRun)
+        .where(TrainingRun.id == run.id, TrainingRun.state == RunState.QUEUED)
+        .values(state=RunState.TRAINING, started_at=now, log_path=log_path, phase="Démarrage"),
+    )
+    if not taken:
+        return None
+    session.refresh(run)
+    return run
+
+
+def set_progress(
+    *, session: Session, run_id: int, phase: str, progress: int, state: RunState | None = None
+) -> None:
+    values: dict[str, Any] = {"phase": phase[:200]}
+    if progress >= 0:
+        values["progress"] = min(progress, 100)
+    if state is not None:
+        values["state"] = state
+    session.execute(update(TrainingRun).where(TrainingRun.id == run_id).values(values))
+    session.flush()
+
+
+def fail_run(*, session: Session, run_id: int, error: str, now: datetime) -> None:
+    session.execute(
+        update(TrainingRun)
+        .where(TrainingRun.id == run_id)
+        .values(
+            state=RunState.FAILED,
+            active_slot=None,
+            finished_at=now,
+            error=error[:ERROR_MAX],
+            phase="Échec",
+        )
+    )
+    session.flush()
+
+
+def interrupt_stale_runs(*, session: Session, now: datetime) -> int:
+    """Runs a dead worker left half done: failed, so that training can start again."""
+    result = _changed(
+        session,
+        update(TrainingRun)
+        .where(TrainingRun.state.in_((RunState.TRAINING, RunState.EVALUATING)))
+        .values(
+            state=RunState.FAILED,
+            active_slot=None,
+            finished_at=now,
+            error="Entraînement interrompu (le processus d'entraînement s'est arrêté).",
+            phase="Échec",
+        ),
+    )
+    return result
+
+
+def finish_run(
+    *,
+    session: Session,
+    run: TrainingRun,
+    model_path: str,
+    evaluation: dict[str, Any],
+    now: datetime,
+) -> TrainingModel:
+    """The run is done: its model is stored, ready to be activated."""
+    run.state = RunState.DONE
+    run.active_slot = None
+    run.finished_at = now
+    run.progress = 100
+    run.phase = "Terminé"
+    model = TrainingModel(
+        version=run.version,
+        path=model_path,
+        run_id=run.id,
+        status=ModelStatus.READY,
+        trained_by_id=run.requested_by_id,
+        trained_at=now,
+        evaluation=evaluation,
+        log_path=run.log_path,
+    )
+    session.add(model)
+    session.flush()
+    return model
+
+
+def get_model(*, session: Session, version: str) -> TrainingModel | None:
+    return session.scalars(select(TrainingModel).where(TrainingModel.version == version)).first()
+
+
+def list_models(*, session: Session) -> list[TrainingModel]:
+    return list(session.scalars(select(TrainingModel).order_by(TrainingModel.id.desc())))
+
+
+def active_model(*, session: Session) -> TrainingModel | None:
+    query = select(TrainingModel).where(TrainingModel.status == ModelStatus.ACTIVE)
+    return session.scalars(query.limit(1)).first()
+
+
+def mark_active(
+    *,
+    session: Session,
+    model: TrainingModel,
+    actor_id: int,
+    replaced_path: str | None,
+    now: datetime,
+) -> None:
+    """`model` is now in service; the one it replaces is retired."""
+    session.execute(
+        update(TrainingModel)
+        .where(TrainingModel.status == ModelStatus.ACTIVE, TrainingModel.id != model.id)
+        .values(status=ModelStatus.RETIRED)
+    )
+    model.status = ModelStatus.ACTIVE
+    model.activated_by_id = actor_id
+    model.activated_at = now
+    model.replaced_path = replaced_path
+    session.flush()
+
+
+def mark_rolled_back(
+    *, session: Session, model: TrainingModel, actor_id: int, now: datetime
+) -> None:
+    """`model` left service for the one it had replaced (a trainer's model, or the base one)."""
+    model.status = ModelStatus.RETIRED
+    previous = session.scalars(
+        select(TrainingModel).where(TrainingModel.path == model.replaced_path).limit(1)
+    ).first()
+    if previous is not None:
+        previous.status = ModelStatus.ACTIVE
+        previous.activated_by_id = actor_id
+        previous.activated_at = now
+    session.flush()
+
+
+def _changed(session: Session, statement: Any) -> int:
+    result = cast(CursorResult[Any], session.execute(statement))
+    return result.rowcount
