@@ -12,7 +12,7 @@ from api.core.config import Settings
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
 CONNECT_SECONDS = 2.0
-# Loading a model (spaCy, DIET) takes a while on two cores.
+# Loading a model (spaCy and the classifiers) takes a while on two cores.
 LOAD_SECONDS = 180.0
 DOWN = (
     "Le serveur de l'assistant ne répond pas : le modèle n'a pas été changé. "
@@ -22,6 +22,18 @@ DOWN = (
 
 # Models trained from the workbench go to <models_dir>/trainer.
 TRAINER_MODELS = "trainer"
+# The path of the model last put in service, read by `scripts/serving-model.sh` when the Rasa
+# server starts: an activation or a rollback outlives a restart.
+IN_SERVICE_FILE = "in-service"
+
+
+def remember_in_service(settings: Settings, model: Path) -> None:
+    """Write the model in service for the next start of Rasa (atomically: never half a path)."""
+    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    target = settings.models_dir / IN_SERVICE_FILE
+    partial = target.with_suffix(".tmp")
+    partial.write_text(f"{model.resolve()}\n", encoding="utf-8")
+    partial.replace(target)
 
 
 def model_path(settings: Settings, name: str) -> Path | None:
@@ -47,6 +59,7 @@ class RasaServer:
     """A client of one Rasa server, authenticated with its `--auth-token`."""
 
     def __init__(self, settings: Settings) -> None:
+        self._settings = settings
         self.url = settings.rasa_url
         token = settings.rasa_auth_token
         self._params = {"token": token.get_secret_value()} if token else {}
@@ -84,6 +97,7 @@ class RasaServer:
             raise ServingError(
                 "Le serveur de l'assistant n'a pas pris le nouveau modèle : rien n'a été changé."
             )
+        remember_in_service(self._settings, model)
 
     def parse(self, text: str) -> dict[str, Any]:
         data = self._request("POST", "/model/parse", 10.0, json={"text": text}).json()

@@ -2,8 +2,11 @@
 message is annotated to another intent, saved, trained on, evaluated and put in service; Rasa
 then answers the new intent, and the rollback brings the previous model back."""
 
+import os
+import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
@@ -53,6 +56,18 @@ def say(stack: Stack, text: str, token: str) -> None:
         timeout=60,
     )
     response.raise_for_status()
+
+
+def model_at_next_start(stack: Stack) -> Path:
+    """The model `make run` would give the Rasa server now (scripts/serving-model.sh)."""
+    printed = subprocess.run(
+        [str(ROOT / "scripts" / "serving-model.sh")],
+        env={**os.environ, "MODELS_DIR": str(stack.models_dir)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return (ROOT / printed).resolve()
 
 
 def hidden_fields(form: Element) -> dict[str, str]:
@@ -149,6 +164,7 @@ def test_annotate_train_evaluate_activate_and_roll_back(stack: Stack, web: httpx
     assert rasa(stack, "GET", "/status").json()["model_file"] == f"{version}.tar.gz"
     parsed = rasa(stack, "POST", "/model/parse", json={"text": PHRASE}).json()
     assert parsed["intent"]["name"] == target
+    assert model_at_next_start(stack) == (stack.models_dir / "trainer" / f"{version}.tar.gz")
     activated_at = time.monotonic()
 
     # Roll back: the previous model is in service again.
@@ -156,6 +172,7 @@ def test_annotate_train_evaluate_activate_and_roll_back(stack: Stack, web: httpx
     form = next(f for f in home.find_all("form") if f.attrs["action"] == "/trainer/modeles/retour")
     assert web.post(form.attrs["action"], data=hidden_fields(form)).status_code == 303
     assert rasa(stack, "GET", "/status").json()["model_file"] == MODEL.name
+    assert model_at_next_start(stack) == MODEL.resolve()
     journal = parse(web.get("/trainer/journal").text).find("table").text
     for words in ("Exemple ajouté", "Entraînement du modèle", "mis en service", "Retour au modèle"):
         assert words in journal
