@@ -93,8 +93,7 @@ class AccessLog:
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            route = scope.get("route")
-            path = getattr(route, "path", None) or "<unmatched>"
+            path = _route_template(scope)
             access_log.info(
                 "%s %s %s %.1fms",
                 scope["method"],
@@ -102,3 +101,24 @@ class AccessLog:
                 status["code"],
                 (time.perf_counter() - started) * 1000,
             )
+
+
+def _route_template(scope: Scope) -> str:
+    """The matched route's template with its router's prefix: « /api/v1/reports/{report_id} ».
+
+    An included router's route knows only its own template (« /reports/{report_id} »); the
+    prefix is the part of the requested path before the segment where that template matches.
+    Router prefixes here are static (« /api/v1 »), so that part carries no identifier.
+    """
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if not template:
+        return "<unmatched>"
+    pattern = getattr(route, "path_regex", None)
+    requested = scope.get("path", "")
+    if pattern is None or pattern.match(requested):
+        return str(template)
+    for start, char in enumerate(requested):
+        if char == "/" and start > 0 and pattern.match(requested[start:]):
+            return f"{requested[:start]}{template}"
+    return str(template)
