@@ -15,6 +15,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from api.core.config import Settings
 from api.core.migrate import upgrade
 from api.main import create_app
 from api.models import metadata
+from tests.browser import launched_chromium
 from tests.factories import Factory
 
 TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
@@ -132,3 +134,11 @@ def app_demo_client(settings: Settings, db: Session) -> Iterator[TestClient]:
     with TestClient(demo_app) as test_client:
         yield test_client
     demo_app.state.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One Chromium for every browser test of the run: Playwright's sync API allows only one
+    driver at a time in a thread."""
+    with launched_chromium() as chromium:
+        yield chromium

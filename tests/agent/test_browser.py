@@ -18,19 +18,13 @@ from api.accounts.models import StaffRole
 from api.claims.catalogue import ProviderKind
 from api.core.config import PROJECT_ROOT
 from tests.agent.helpers import TODAY, file
-from tests.browser import launched_chromium, watched_page
+from tests.browser import watched_page
 from tests.factories import PASSWORD, Factory
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(PROJECT_ROOT) / "test-artifacts"
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with launched_chromium() as chromium:
-        yield chromium
 
 
 @pytest.fixture

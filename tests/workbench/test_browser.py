@@ -16,19 +16,13 @@ from api.accounts.models import StaffUser
 from api.core.config import Settings
 from api.training import service
 from api.training.models import RunState, TrainingRun
-from tests.browser import launched_chromium, watched_page
+from tests.browser import watched_page
 from tests.factories import PASSWORD
 from tests.workbench.support import TrackerStore
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 740}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_chromium() as chromium:
-        yield chromium
 
 
 @pytest.fixture
