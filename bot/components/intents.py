@@ -68,20 +68,15 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         }
 
     def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        word: TfidfVectorizer | None = None,
-        char: TfidfVectorizer | None = None,
-        classifier: LogisticRegression | None = None,
+        self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource
     ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self.word = word
-        self.char = char
-        self.classifier = classifier
+        # Set by train() or load(); None until then.
+        self.word: TfidfVectorizer | None = None
+        self.char: TfidfVectorizer | None = None
+        self.classifier: LogisticRegression | None = None
 
     @classmethod
     def create(

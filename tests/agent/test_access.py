@@ -4,7 +4,6 @@ trainers and policyholders get a French 403, on every route."""
 from dataclasses import dataclass
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,7 +15,7 @@ from api.agent import router as console
 from api.reports.models import ReportEvent
 from tests.agent.helpers import TODAY, file
 from tests.factories import Factory
-from tests.web.helpers import csrf_token, login
+from tests.web.helpers import csrf_token, declared_routes, login
 from tests.web.markup import parse
 
 
@@ -63,16 +62,7 @@ def forms(w: World) -> list[tuple[str, dict[str, str]]]:
 
 def test_every_console_route_is_covered_here() -> None:
     """A new route under /agent must be added to the lists above (and so be tested)."""
-    routes = {
-        (method, route.path)
-        for route in [
-            *page_routes.router.routes,
-            *action_routes.router.routes,
-            *console.router.routes,
-        ]
-        if isinstance(route, APIRoute)
-        for method in route.methods
-    }
+    routes = declared_routes(page_routes.router, action_routes.router, console.router)
     covered = {
         ("GET", "/agent"),
         ("GET", "/agent/signalements"),

@@ -1,6 +1,8 @@
 """Signing in through the pages, and the CSRF token a page carries."""
 
 import httpx
+from fastapi import APIRouter
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from tests.factories import PASSWORD
@@ -34,3 +36,14 @@ def post_form(
     """A form POST with the session's CSRF token, as the page would submit it."""
     token = csrf_token(client, token_from)
     return client.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
+
+
+def declared_routes(*routers: APIRouter) -> set[tuple[str, str]]:
+    """(method, path) of every route the routers declare, for the "every route is covered" tests."""
+    return {
+        (method, route.path)
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }

@@ -1,7 +1,6 @@
 """Only trainers and admins reach the workbench: others get a French 403 and change nothing."""
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,7 +12,7 @@ from api.trainer import pages as page_routes
 from api.trainer import router as workbench_router
 from api.training.models import TrainingDecision, TrainingEvent, TrainingRun
 from tests.factories import Factory
-from tests.web.helpers import csrf_token, login
+from tests.web.helpers import csrf_token, declared_routes, login
 from tests.web.markup import parse
 from tests.workbench.support import TrackerStore
 
@@ -46,16 +45,7 @@ FORMS = [
 
 
 def test_every_workbench_route_is_covered_here() -> None:
-    routes = {
-        (method, route.path)
-        for route in [
-            *page_routes.router.routes,
-            *action_routes.router.routes,
-            *workbench_router.router.routes,
-        ]
-        if isinstance(route, APIRoute)
-        for method in route.methods
-    }
+    routes = declared_routes(page_routes.router, action_routes.router, workbench_router.router)
     covered = {
         ("GET", "/trainer"),
         ("GET", "/trainer/messages"),
