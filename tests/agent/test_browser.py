@@ -98,6 +98,7 @@ def test_the_console_is_usable_320_pixels_wide(
     page.get_by_label("Identifiant").fill("agnes")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
     for path in (
         "/agent",
         "/agent/signalements",

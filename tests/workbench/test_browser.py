@@ -50,7 +50,8 @@ def test_a_trainer_follows_a_training_live_on_a_phone(
     page.get_by_label("Identifiant").fill(trainer.username)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    # The sign-in page has a heading too: wait for the inbox's own before measuring it.
+    expect(page.get_by_role("heading", level=1, name="Messages à revoir")).to_be_visible()
     assert fits_the_screen(page)
 
     # The message as typed, shown as text; its page offers the annotation.
@@ -58,6 +59,7 @@ def test_a_trainer_follows_a_training_live_on_a_phone(
     expect(link).to_be_visible()
     link.focus()
     page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1, name="Annoter un message")).to_be_visible()
     expect(page.locator("b", has_text="zorglub")).to_have_count(0)
     assert fits_the_screen(page)
 
