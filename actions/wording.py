@@ -165,13 +165,16 @@ def report_opening(payload: str) -> str | None:
     """The words of a report opened from a payment line (« Signaler ce remboursement »).
 
     The widget sends `/report_suspicious_reimbursement{"care_date", "provider", …}`; agents
-    read what the person asked for, not that payload. None for any other payload.
+    read what the person asked for, not that payload. A bare payload (typed, or a button no
+    longer on screen) reads as the main option. None for any other payload.
     """
     intent, brace, raw = payload.removeprefix("/").partition("{")
     if intent != "report_suspicious_reimbursement":
         return None
+    if not brace:
+        return "Signaler un remboursement suspect"
     try:
-        values = json.loads(brace + raw) if brace else {}
+        values = json.loads(brace + raw)
         care_date = format_french(date.fromisoformat(str(values["care_date"])))
         provider = str(values["provider"]).strip()
     except (ValueError, KeyError, TypeError):

@@ -35,6 +35,9 @@ def test_a_clicked_button_reads_as_its_title() -> None:
 
 def test_report_opening_accepts_only_its_own_payload() -> None:
     assert report_opening("/affirm") is None
+    assert report_opening("/report_suspicious_reimbursement") == (
+        "Signaler un remboursement suspect"
+    )
     assert report_opening('/report_suspicious_reimbursement{"care_date": "demain"}') == (
         "Signaler un remboursement (depuis « Mes paiements »)"
     )
