@@ -53,14 +53,19 @@ def cross_validate(folds: int, seeds: int) -> dict[Setting, list[float]]:
         for train, test in splitter.split(texts, labels):
             train_texts = [texts[i] for i in train]
             test_texts = [texts[i] for i in test]
+            # The n-gram features depend on the fold and the n-gram size only: built once each.
             word = _word_vectorizer().fit(train_texts)
-            for c, weight, n in GRID:
+            ngrams = {}
+            for n in sorted({setting[2] for setting in GRID}):
                 chars = _char_vectorizer(n).fit(train_texts)
+                ngrams[n] = [
+                    hstack([word.transform(part), chars.transform(part)])
+                    for part in (train_texts, test_texts)
+                ]
+            for c, weight, n in GRID:
                 train_x, test_x = (
-                    hstack(
-                        [word.transform(part), chars.transform(part), csr_matrix(rows * weight)]
-                    ).tocsr()
-                    for part, rows in ((train_texts, dense[train]), (test_texts, dense[test]))
+                    hstack([grams, csr_matrix(rows * weight)]).tocsr()
+                    for grams, rows in zip(ngrams[n], (dense[train], dense[test]), strict=True)
                 )
                 model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
                 model.fit(train_x, labels[train])
