@@ -1,4 +1,4 @@
-"""Three costs of Rasa 3.6 that a turn pays for nothing, removed in the server process only.
+"""Two costs of Rasa 3.6 that a turn pays for nothing, removed in the server process only.
 
 Measured on this 2-core machine, a report conversation's turn cost the Rasa server about 100 ms
 of CPU before these changes and about 45 ms after; each keeps Rasa's outcome unchanged:
@@ -7,9 +7,10 @@ of CPU before these changes and about 45 ms after; each keeps Rasa's outcome unc
   the schema itself against its metaschema (25–50 ms per action call): the validator is built
   and checked once;
 - every event read from the tracker store looks its class up among all `Event` subclasses:
-  the lookup is remembered;
-- spaCy runs its named-entity recogniser on every message, and no part of our pipeline reads
-  it (entities come from DIET and the date extractor): it is switched off.
+  the lookup is remembered.
+
+(spaCy's pipes that nothing reads are left out by the pipeline's own loader,
+`bot.components.language.SpacyNLP`, in training as well as here.)
 """
 
 from __future__ import annotations
@@ -21,13 +22,10 @@ import jsonschema
 from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
 from rasa.core.actions.action import RemoteAction
-from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
 
 _rasa_resolve_by_type = Event.resolve_by_type
-_rasa_load_spacy_model = SpacyNLP.load_model
-UNUSED_SPACY_PIPES = ("ner",)
 
 
 @lru_cache(maxsize=1)
@@ -64,16 +62,6 @@ def resolve_event_type(type_name: str, default: type[Event] | None = None) -> ty
     return found
 
 
-def load_spacy_model(spacy_model_name: str) -> SpacyModel:
-    """Rasa's `SpacyNLP.load_model`, without the pipes nothing reads."""
-    loaded = _rasa_load_spacy_model(spacy_model_name)
-    for pipe in UNUSED_SPACY_PIPES:
-        if pipe in loaded.model.pipe_names:
-            loaded.model.disable_pipe(pipe)
-    return loaded
-
-
 def install() -> None:
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(resolve_event_type)  # type: ignore[method-assign,assignment]
-    SpacyNLP.load_model = staticmethod(load_spacy_model)  # type: ignore[method-assign,assignment]
