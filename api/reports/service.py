@@ -8,7 +8,9 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert as insert_statement
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from api.accounts.models import StaffRole, StaffUser
@@ -70,46 +72,53 @@ def file_report(
             field="care_date",
         )
     print_ = fingerprint(data)
-    if idempotency_key and (existing := _by_key(session, policyholder_id, idempotency_key)):
-        return _replay(existing, print_), False
-    if data.claim_id is not None:
-        claim = session.get(Claim, data.claim_id)
-        if claim is None or claim.policyholder_id != policyholder_id:
-            raise InvalidInput(
-                "Ce remboursement est introuvable parmi les vôtres.", field="claim_id"
-            )
-
-    report = Report(
-        policyholder_id=policyholder_id,
-        claim_id=data.claim_id,
-        care_date=data.care_date,
-        provider_name=data.provider_name,
-        provider_search=fold(data.provider_name)[:200],
-        description=data.description,
-        anomaly_type=data.anomaly_type,
-        status=ReportStatus.RECEIVED,
-        channel=data.channel,
-        transcript=[turn.model_dump(mode="json") for turn in data.transcript],
-        idempotency_key=idempotency_key,
-        request_fingerprint=print_,
-    )
-    try:
-        with session.begin_nested():
-            session.add(report)
-            session.flush()
-            session.add(
-                ReportEvent(
-                    report_id=report.id, kind=EventKind.CREATED, to_status=ReportStatus.RECEIVED
-                )
-            )
-            session.flush()
-    except IntegrityError:
-        # A concurrent request with the same key committed first: answer with its report.
+    if data.claim_id is not None and not _owns_claim(session, policyholder_id, data.claim_id):
+        raise InvalidInput("Ce remboursement est introuvable parmi les vôtres.", field="claim_id")
+    values = {
+        "policyholder_id": policyholder_id,
+        "claim_id": data.claim_id,
+        "care_date": data.care_date,
+        "provider_name": data.provider_name,
+        "provider_search": fold(data.provider_name)[:200],
+        "description": data.description,
+        "anomaly_type": data.anomaly_type,
+        "status": ReportStatus.RECEIVED,
+        "channel": data.channel,
+        "transcript": [turn.model_dump(mode="json") for turn in data.transcript],
+        "idempotency_key": idempotency_key,
+        "request_fingerprint": print_,
+    }
+    # One statement files the report or, when the key already filed one (a retry, or a
+    # concurrent request that committed first), files nothing: then that report is the answer.
+    report = _insert_unless_filed(session, values)
+    if report is None:
         existing = _by_key(session, policyholder_id, idempotency_key) if idempotency_key else None
-        if existing is None:
-            raise
+        if existing is None:  # only a key can conflict, and its report is committed
+            raise Conflict("Ce signalement n'a pas pu être enregistré : réessayez.")
         return _replay(existing, print_), False
+    session.execute(
+        insert_statement(ReportEvent).values(
+            report_id=report.id, kind=EventKind.CREATED, to_status=ReportStatus.RECEIVED
+        )
+    )
     return report, True
+
+
+def _owns_claim(session: Session, policyholder_id: int, claim_id: int) -> bool:
+    stmt = select(Claim.id).where(Claim.id == claim_id, Claim.policyholder_id == policyholder_id)
+    return session.scalar(stmt) is not None
+
+
+def _insert_unless_filed(session: Session, values: dict[str, Any]) -> Report | None:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: the new report, or None if the key was used."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(Report)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=[Report.policyholder_id, Report.idempotency_key])
+        .returning(Report)
+    )
+    return session.scalars(statement).one_or_none()
 
 
 def get_report(*, session: Session, reference: str, policyholder_id: int | None) -> Report:

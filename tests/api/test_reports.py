@@ -134,6 +134,8 @@ def test_parallel_requests_with_one_key_make_one_report(
     assert sorted(r.status_code for r in responses) == [200] * 15 + [201]
     assert len({r.json()["reference"] for r in responses}) == 1
     assert count_reports(db) == 1
+    # The losers of the race wrote nothing: one report, one line in its audit log.
+    assert len(db.scalars(select(ReportEvent)).all()) == 1
 
 
 def test_without_key_each_filing_is_new(
