@@ -16,6 +16,9 @@ class Principal:
     id: int
     role: Role
     display_name: str
+    # True when the action server calls on the policyholder's behalf (an `assistant` token):
+    # only the routes the assistant needs accept it, and only it may attach a transcript.
+    via_assistant: bool = False
 
     @property
     def is_policyholder(self) -> bool:
