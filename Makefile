@@ -20,13 +20,17 @@ export TEST_POSTGRES_URL
 # Rasa must not phone home (telemetry, error reports): nothing leaves this machine.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help run test test-sqlite test-postgresql test-bot test-widget test-trainer lint db train bench services browser vendor clean
+.PHONY: help run test test-sqlite test-postgresql test-bot test-widget test-trainer test-cluster lint db train \
+	bench services browser vendor clean cluster cluster-status cluster-stop nginx
 
 help:
 	@echo "make run    construit ce qui manque puis démarre toute la pile (Ctrl-C arrête tout)"
 	@echo "make test   construit ce qui manque puis lance tous les tests"
 	@echo "make train  entraîne le modèle de l'assistant (fait par run et test s'il manque)"
 	@echo "make bench  mesure les performances (hors tests)"
+	@echo "make cluster         démarre la topologie de production sur cette machine (répliques, nginx)"
+	@echo "make cluster-status  un processus par ligne : type, adresse, pid, état"
+	@echo "make cluster-stop    arrête la grappe"
 
 # --- environments --------------------------------------------------------------------------
 
@@ -90,6 +94,15 @@ endif
 run: export SECRET_KEY ?= $(if $(filter 1,$(DEMO)),$(shell $(API_BIN)/python -c \
 	'from api.core.config import DEMO_SECRET_KEY; print(DEMO_SECRET_KEY)'))
 run: export RASA_AUTH_TOKEN ?= $(shell $(API_BIN)/python -c 'import secrets; print(secrets.token_hex(24))')
+# The assistant's keys (contract/tokens.py): under DEMO=1, derived from the demo's secret unless
+# set; the action server's token is drawn at each start.
+run: export ASSISTANT_CHANNEL_KEY ?= $(if $(filter 1,$(DEMO)),$(shell $(API_BIN)/python -c \
+	'import sys; from contract.tokens import derive_key; print(derive_key(sys.argv[1], "assistant-channel"))' \
+	'$(SECRET_KEY)'))
+run: export ASSISTANT_SERVICE_KEY ?= $(if $(filter 1,$(DEMO)),$(shell $(API_BIN)/python -c \
+	'import sys; from contract.tokens import derive_key; print(derive_key(sys.argv[1], "assistant-service"))' \
+	'$(SECRET_KEY)'))
+run: export ACTION_SERVER_TOKEN ?= $(shell $(API_BIN)/python -c 'import secrets; print(secrets.token_hex(24))')
 run: export API_URL ?= http://127.0.0.1:8000
 run: export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 run: export TRACKER_STORE_URL ?= sqlite:///$(CURDIR)/var/tracker.db
@@ -141,7 +154,23 @@ test-trainer: $(API_READY) $(BOT_READY) $(MODEL)
 	$(API_BIN)/python -m pytest --confcutdir=tests/trainer tests/trainer
 
 services:
-	@scripts/ensure-services.sh
+	@scripts/ensure-services.sh postgresql redis rabbitmq
+
+# Debian's nginx (the cluster's load balancer) and its stream module (the cluster test).
+nginx:
+	@scripts/ensure-nginx.sh
+
+# --- the production topology on this machine ------------------------------------------------
+
+# RASA_REPLICAS and ACTION_REPLICAS (2 each by default) are read by `python -m cluster`.
+cluster: $(API_READY) $(BOT_READY) $(MODEL) vendor services nginx
+	$(API_BIN)/python -m cluster up
+
+cluster-status: $(API_READY)
+	@$(API_BIN)/python -m cluster status
+
+cluster-stop: $(API_READY)
+	@$(API_BIN)/python -m cluster stop
 
 # Debian's Chromium, for the browser tests (Playwright drives it; it downloads no browser).
 browser:

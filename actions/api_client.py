@@ -1,4 +1,5 @@
-"""The claims and reports API, as the actions see it: short timeouts, clear failures."""
+"""The claims and reports API, as the actions see it: short timeouts, clear failures, and the
+action server's own credential for the conversation's policyholder on every call."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from actions.conversation import Caller
+from actions.credentials import assistant_token, service_key
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 # Rasa waits long for an action but holds the conversation lock meanwhile: fail fast.
@@ -18,7 +22,7 @@ class ApiUnavailable(Exception):
 
 
 class NotAuthenticated(Exception):
-    """The token is missing, expired or refused: the user must sign in again."""
+    """No signed-in caller, or the API refused the session: the user must sign in again."""
 
 
 class Rejected(Exception):
@@ -39,9 +43,15 @@ class Filed:
 class ClaimsApi:
     """One HTTP client per process, created on first use (not at import)."""
 
-    def __init__(self, base_url: str | None = None, timeout: httpx.Timeout = TIMEOUT) -> None:
+    def __init__(
+        self,
+        base_url: str | None = None,
+        timeout: httpx.Timeout = TIMEOUT,
+        key: str | None = None,
+    ) -> None:
         self.base_url = (base_url or os.environ.get("API_URL") or DEFAULT_API_URL).rstrip("/")
         self.timeout = timeout
+        self.key = key or service_key()
         self._client: httpx.AsyncClient | None = None
 
     @property
@@ -50,7 +60,12 @@ class ClaimsApi:
             self._client = httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout)
         return self._client
 
-    async def _request(self, method: str, path: str, token: str, **kwargs: Any) -> httpx.Response:
+    async def _request(
+        self, method: str, path: str, caller: Caller | None, **kwargs: Any
+    ) -> httpx.Response:
+        if caller is None:
+            raise NotAuthenticated()
+        token = assistant_token(caller, self.key)
         headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
         try:
             response = await self.client.request(method, path, headers=headers, **kwargs)
@@ -65,20 +80,20 @@ class ClaimsApi:
         return response
 
     async def match_claims(
-        self, token: str, *, care_date: str | None, provider: str | None, limit: int = 5
+        self, caller: Caller | None, *, care_date: str | None, provider: str | None, limit: int = 5
     ) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"limit": limit}
         if care_date:
             params["care_date"] = care_date
         if provider:
             params["provider"] = provider[:200]
-        response = await self._request("GET", "/api/v1/claims/match", token, params=params)
+        response = await self._request("GET", "/api/v1/claims/match", caller, params=params)
         return [candidate["claim"] for candidate in response.json()["candidates"]]
 
-    async def get_claim(self, token: str, claim_id: int) -> dict[str, Any] | None:
+    async def get_claim(self, caller: Caller | None, claim_id: int) -> dict[str, Any] | None:
         """The caller's claim, or None if it is not theirs (the API answers 404 alike)."""
         try:
-            response = await self._request("GET", f"/api/v1/claims/{claim_id}", token)
+            response = await self._request("GET", f"/api/v1/claims/{claim_id}", caller)
         except Rejected as error:
             if error.status in (404, 422):
                 return None
@@ -87,19 +102,19 @@ class ClaimsApi:
         return claim
 
     async def file_report(
-        self, token: str, report: dict[str, Any], *, idempotency_key: str
+        self, caller: Caller | None, report: dict[str, Any], *, idempotency_key: str
     ) -> Filed:
         response = await self._request(
             "POST",
             "/api/v1/reports",
-            token,
+            caller,
             json=report,
             headers={"Idempotency-Key": idempotency_key},
         )
         return Filed(response.json()["reference"], created=response.status_code == 201)
 
-    async def list_reports(self, token: str, *, limit: int = 5) -> list[dict[str, Any]]:
-        response = await self._request("GET", "/api/v1/reports", token, params={"limit": limit})
+    async def list_reports(self, caller: Caller | None, *, limit: int = 5) -> list[dict[str, Any]]:
+        response = await self._request("GET", "/api/v1/reports", caller, params={"limit": limit})
         items: list[dict[str, Any]] = response.json()["items"]
         return items
 

@@ -1,11 +1,15 @@
-"""What the actions read from a conversation: the caller's token, the transcript, the key."""
+"""What the actions read from a conversation: who is talking, the transcript, the key."""
 
 from __future__ import annotations
 
 import hashlib
+import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from contract.conversations import policyholder_of
+from contract.tokens import CLOCK_LEEWAY_SECONDS
 from rasa_sdk import Tracker
 
 from actions.wording import report_opening
@@ -14,11 +18,39 @@ MAX_TURNS = 400
 MAX_TURN_CHARS = 4000
 
 
-def access_token(tracker: Tracker) -> str | None:
-    """The API token the channel verified and attached to the latest message, if any."""
+@dataclass(frozen=True)
+class Caller:
+    """The policyholder the channel checked a chat token for, and their sign-in session."""
+
+    policyholder_id: int
+    session_id: str
+
+
+def caller(tracker: Tracker) -> Caller | None:
+    """Who sent the latest message, as the channel bound it (`auth` metadata, no token).
+
+    The conversation's name must agree: only a channel names `assure-<id>` conversations,
+    after checking a token for that very person.
+    """
     metadata = tracker.latest_message.get("metadata") or {}
-    token = metadata.get("access_token")
-    return token if isinstance(token, str) and token else None
+    auth = metadata.get("auth")
+    if not isinstance(auth, dict):
+        return None
+    holder, session = auth.get("policyholder_id"), auth.get("session")
+    until = auth.get("expires_at")
+    if not (isinstance(holder, int) and isinstance(session, str) and session):
+        return None
+    if holder != policyholder_of(tracker.sender_id):
+        return None
+    if not isinstance(until, int) or until < time.time() - CLOCK_LEEWAY_SECONDS:
+        return None
+    return Caller(holder, session)
+
+
+def session_expired(tracker: Tracker) -> bool:
+    """The latest message came with a chat token that was no longer valid."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    return metadata.get("auth_error") == "invalid_token"
 
 
 def previous_value(tracker: Tracker, slot: str) -> Any:

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, NotAuthenticated, Rejected, get_api
-from actions.conversation import access_token, new_report_key, transcript
+from actions.conversation import caller, new_report_key, transcript
 from actions.slots import clear_report
 
 
@@ -36,14 +36,14 @@ class ActionFileReport(Action):
     ) -> list[EventType]:
         if tracker.get_slot("report_confirmed") is not True:
             return []  # the form ended without a confirmed report (no sign-in)
-        token = access_token(tracker)
+        who = caller(tracker)
         key = tracker.get_slot("report_key") or new_report_key(tracker)
         kept = [SlotSet("report_pending", True), SlotSet("report_key", key)]
-        if token is None:
+        if who is None:
             dispatcher.utter_message(response="utter_session_expired")
             return kept
         try:
-            filed = await get_api().file_report(token, report_payload(tracker), idempotency_key=key)
+            filed = await get_api().file_report(who, report_payload(tracker), idempotency_key=key)
         except ApiUnavailable:
             dispatcher.utter_message(response="utter_report_filing_failed")
             return kept

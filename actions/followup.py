@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, NotAuthenticated, Rejected, get_api
-from actions.conversation import access_token
+from actions.conversation import caller
 
 
 class ActionReportStatus(Action):
@@ -20,12 +20,12 @@ class ActionReportStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        token = access_token(tracker)
-        if token is None:
+        who = caller(tracker)
+        if who is None:
             dispatcher.utter_message(response="utter_login_required")
             return []
         try:
-            reports = await get_api().list_reports(token, limit=5)
+            reports = await get_api().list_reports(who, limit=5)
         except (ApiUnavailable, Rejected):
             dispatcher.utter_message(response="utter_report_status_unavailable")
             return []

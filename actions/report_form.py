@@ -13,7 +13,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, NotAuthenticated, Rejected, get_api
-from actions.conversation import access_token, new_report_key, previous_value
+from actions.conversation import caller, new_report_key, previous_value, session_expired
 from actions.slots import NO_CLAIM, REPORT_SLOTS, stale_after_change
 from actions.wording import (
     ANOMALY_LABELS,
@@ -72,7 +72,7 @@ class ValidateReportForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        if access_token(tracker) is None:
+        if caller(tracker) is None:
             return []  # ends the form at once: run() has told the user to sign in
         slots = ["care_date", "provider", "claim_choice", "act_description", "anomaly_type"]
         if tracker.get_slot("correction_pending"):
@@ -82,11 +82,11 @@ class ValidateReportForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if access_token(tracker) is None:
-            metadata = tracker.latest_message.get("metadata") or {}
-            expired = metadata.get("auth_error") == "invalid_token"
+        if caller(tracker) is None:
             dispatcher.utter_message(
-                response="utter_session_expired" if expired else "utter_login_required"
+                response="utter_session_expired"
+                if session_expired(tracker)
+                else "utter_login_required"
             )
             return [*(SlotSet(s, None) for s in REPORT_SLOTS), SlotSet(REQUESTED_SLOT, None)]
         return await super().run(dispatcher, tracker, domain)
@@ -153,11 +153,11 @@ class ValidateReportForm(FormValidationAction):
     ) -> dict[str, Any]:
         """« Signaler ce remboursement » on the payments page names the claim: check it is the
         caller's, and that it agrees with the date and provider sent along, before taking it."""
-        token = access_token(tracker)
-        if token is None or not 0 < claim_id < 2**31:
+        who = caller(tracker)
+        if who is None or not 0 < claim_id < 2**31:
             return {"claim_choice": None}
         try:
-            claim = await get_api().get_claim(token, claim_id)
+            claim = await get_api().get_claim(who, claim_id)
         except (ApiUnavailable, NotAuthenticated, Rejected):
             claim = None
         if claim is None or claim["care_date"] != tracker.get_slot("care_date"):
@@ -236,15 +236,13 @@ class ActionAskClaimChoice(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        token = access_token(tracker)
+        who = caller(tracker)
         care_date, provider = tracker.get_slot("care_date"), tracker.get_slot("provider")
         api = get_api()
         try:
-            if token is None:
-                raise NotAuthenticated()
-            claims = await api.match_claims(token, care_date=care_date, provider=provider)
+            claims = await api.match_claims(who, care_date=care_date, provider=provider)
             nearby = (
-                [] if claims else await api.match_claims(token, care_date=care_date, provider=None)
+                [] if claims else await api.match_claims(who, care_date=care_date, provider=None)
             )
         except (ApiUnavailable, Rejected):
             dispatcher.utter_message(

@@ -26,7 +26,7 @@ import httpx
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
-from tests.bot.conftest import TEST_SECRET, sign_in
+from tests.bot.conftest import TEST_SECRET, chat_token, sign_in
 from tests.bot.stack import BOT_BIN, ROOT, running_api, running_assistant
 
 OUT = ROOT / "var" / "bench"
@@ -90,7 +90,7 @@ def scenario(api_url: str, username: str) -> tuple[str, list[str]]:
     ).json()["items"]
     claim = claims[0]
     day, month, year = reversed(claim["care_date"].split("-"))
-    return token, [
+    return chat_token(api_url, token), [
         "bonjour",
         "je veux signaler un remboursement suspect",
         f"le {day}/{month}/{year}",
@@ -117,7 +117,7 @@ def converse(
             try:
                 response = http.post(
                     f"{url}/webhooks/rest/webhook",
-                    json={"sender": session, "message": text, "metadata": {"access_token": token}},
+                    json={"sender": session, "message": text, "metadata": {"chat_token": token}},
                 )
             except httpx.HTTPError as error:
                 errors.append(type(error).__name__)
@@ -192,7 +192,7 @@ def conversations(results: dict[str, Any]) -> None:
         workdir = Path(tmp)
         with (
             running_api(workdir, TEST_SECRET) as api_url,
-            running_assistant(api_url, TEST_SECRET, workdir) as assistant,
+            running_assistant(api_url, workdir) as assistant,
         ):
             scripts = [scenario(api_url, f"assure{i}") for i in (1, 2, 3)]
             results.update(sequential(assistant.url, scripts))

@@ -1,64 +1,83 @@
-"""Who is talking: the policyholder named by the API's access token, checked by signature.
+"""Who is talking: the policyholder named by a chat token the API minted, checked by signature.
 
-Channels bind each conversation to the token's subject, so a client can neither choose nor
-guess its way into another person's conversation. The API still decides, on every call the
-actions make with the same token.
+Channels bind each conversation to the token's subject (`contract.conversations`), so a client
+can neither choose nor guess its way into another person's conversation. The token itself is
+never kept: the message carries only who it names, the sign-in session it comes from and until
+when it is valid, and the action server acts for that person with a credential of its own.
 """
 
 from __future__ import annotations
 
 import os
-import re
+import time
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
-
-ALGORITHM = "HS256"
-POLICYHOLDER_ROLE = "policyholder"
-_SAFE_SUFFIX = re.compile(r"[^A-Za-z0-9_-]")
+from contract import tokens
+from contract.conversations import policyholder_conversation
 
 
-class MissingSecret(RuntimeError):
+class MissingKey(RuntimeError):
     pass
 
 
-def signing_key() -> str:
-    """The API's SECRET_KEY, shared through the environment (`make run` exports it)."""
-    key = os.environ.get("SECRET_KEY", "")
-    if not key:
-        raise MissingSecret("SECRET_KEY must be set for the assistant's channels")
+def channel_key() -> str:
+    """ASSISTANT_CHANNEL_KEY: the key the API signs chat tokens with (`make run` exports it)."""
+    key = os.environ.get(tokens.CHANNEL_KEY_ENV, "")
+    if len(key) < tokens.MIN_KEY_CHARS:
+        raise MissingKey(
+            f"{tokens.CHANNEL_KEY_ENV} must be set ({tokens.MIN_KEY_CHARS} characters or more) "
+            "for the assistant's channels"
+        )
     return key
 
 
 @dataclass(frozen=True)
 class Identity:
     policyholder_id: int
-    access_token: str
+    session_id: str
+    expires_at: int
+
+    def binding(self) -> dict[str, Any]:
+        """What the message metadata keeps of the token: no secret, nothing replayable."""
+        return {
+            "policyholder_id": self.policyholder_id,
+            "session": self.session_id,
+            "expires_at": self.expires_at,
+        }
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= time.time()
 
 
-def verify_token(token: object, secret: str) -> Identity | None:
-    """The policyholder a valid, unexpired access token names; None for anything else."""
-    if not isinstance(token, str) or not token or len(token) > 4096:
+def verify_chat_token(token: object, key: str) -> Identity | None:
+    """The policyholder a valid chat token names; None for anything else (forged, expired,
+    too long-lived, issued in the future, another kind of token, another role)."""
+    if not isinstance(token, str) or not token or len(token) > tokens.MAX_TOKEN_CHARS:
         return None
     try:
         payload = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "iat"]}
+            token,
+            key,
+            algorithms=[tokens.ALGORITHM],
+            options={"require": list(tokens.REQUIRED_CLAIMS)},
+            leeway=tokens.CLOCK_LEEWAY_SECONDS,
         )
-    except jwt.PyJWTError:
+        claims = tokens.check_claims(
+            payload,
+            token_type=tokens.CHAT,
+            max_seconds=tokens.CHAT_TOKEN_MAX_SECONDS,
+            now=time.time(),
+        )
+    except (jwt.PyJWTError, tokens.TokenRefused):
         return None
-    if payload.get("type") != "access" or payload.get("role") != POLICYHOLDER_ROLE:
+    if claims.role != tokens.POLICYHOLDER_ROLE:
         return None
-    try:
-        subject = int(payload["sub"])
-    except (TypeError, ValueError):
-        return None
-    return Identity(subject, token)
+    return Identity(claims.subject, claims.session_id, claims.expires_at)
 
 
-def conversation_id(identity: Identity | None, client_session: object) -> str:
-    """`assure-<id>[-<session>]` for a policyholder, `anonyme-<session>` otherwise."""
-    suffix = _SAFE_SUFFIX.sub("", str(client_session or ""))[:64]
-    if identity is None:
-        return f"anonyme-{suffix or 'inconnu'}"
-    base = f"assure-{identity.policyholder_id}"
-    return f"{base}-{suffix}" if suffix else base
+def conversation_id(identity: Identity, client_session: object) -> str:
+    """`assure-<id>[-<client session>]`: the policyholder's own conversation."""
+    return policyholder_conversation(identity.policyholder_id, client_session)

@@ -1,11 +1,16 @@
-"""The REST channel, made safe: bounded input, masked secrets, conversations bound to a token.
+"""The REST channel, made safe: bounded JSON input, masked secrets, conversations bound to a
+chat token, and always an answer.
 
-POST /webhooks/rest/webhook with `{"sender", "message", "metadata": {"access_token"}}`; the
-answer is the list of the assistant's messages, as with Rasa's own REST channel.
+POST /webhooks/rest/webhook with `{"sender", "message", "message_id", "metadata": {"chat_token"}}`
+(`message_id` optional: a message sent again with the same id is answered again, not handled
+twice); the answer is the list of the assistant's messages, as with Rasa's own REST channel. When a backend fails,
+the list holds the assistant's French explanation instead of being empty; bad input gets a
+4xx with a French `detail`.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -15,14 +20,28 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.messages import IncomingMessage, InvalidMessage, prepare_message
-from bot.identity import signing_key
+from bot.channels import failures
+from bot.channels.messages import MAX_BODY_BYTES, IncomingMessage, InvalidMessage, prepare_message
+from bot.identity import channel_key
 
 logger = logging.getLogger(__name__)
 
 
 def _error(status: int, detail: str) -> HTTPResponse:
     return response.json({"detail": detail}, status=status)
+
+
+def _read_json(request: Request) -> object:
+    """The body as JSON, or InvalidMessage (French) for anything else."""
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise InvalidMessage(415, "Envoyez le message en JSON (Content-Type: application/json).")
+    if len(request.body) > MAX_BODY_BYTES:
+        raise InvalidMessage(413, "La requête est trop volumineuse.")
+    try:
+        return json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidMessage(400, "Le corps de la requête n'est pas un JSON valide.") from None
 
 
 class SecureRestInput(InputChannel):
@@ -35,40 +54,44 @@ class SecureRestInput(InputChannel):
         return cls()
 
     def __init__(self) -> None:
-        self.secret = signing_key()
+        self.key = channel_key()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("secure_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
+        async def health(request: Request) -> HTTPResponse:
+            """Ready when a model is loaded (the probe of the cluster and of the tests)."""
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                return response.json({"status": "starting"}, status=503)
             return response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
-                body = request.json
-            except Exception:
-                return _error(400, "Le corps de la requête n'est pas un JSON valide.")
-            try:
-                incoming: IncomingMessage = prepare_message(body, self.secret)
+                incoming: IncomingMessage = prepare_message(_read_json(request), self.key)
             except InvalidMessage as error:
                 return _error(error.status, error.detail)
             collector = CollectingOutputChannel()
+            message = UserMessage(
+                incoming.text,
+                collector,
+                incoming.sender_id,
+                message_id=incoming.message_id,
+                input_channel=self.name(),
+                metadata=incoming.metadata,
+            )
             try:
-                await on_new_message(
-                    UserMessage(
-                        incoming.text,
-                        collector,
-                        incoming.sender_id,
-                        input_channel=self.name(),
-                        metadata=incoming.metadata,
-                    )
+                await on_new_message(message)
+            except Exception as error:
+                failures.log(error)
+                collector.messages.append(
+                    {"recipient_id": incoming.sender_id, "text": failures.explain(error)}
                 )
-            except Exception:
-                # Never log the text: it may hold health data.
-                logger.exception("The assistant failed to handle a message")
-                return _error(500, "L'assistant n'a pas pu traiter votre message.")
-            return response.json(collector.messages)
+            messages = collector.messages
+            if incoming.client_handle is not None:
+                messages = [{**m, "recipient_id": incoming.client_handle} for m in messages]
+            return response.json(messages)
 
         return webhook

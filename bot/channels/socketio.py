@@ -1,11 +1,16 @@
 """The socket.io channel of the account site's chat widget, bound to the policyholder's token.
 
 Rasa's own socket.io channel lets a client pick any session id (and so join someone else's
-room), and its JWT check drops the token after `connect`. Here the token is checked on
-`connect` and kept in the socket's session; the conversation and its room are named after the
-token's subject (`assure-<id>-<client suffix>`), so a socket only ever enters its owner's
-conversation; every message is checked and masked like the REST channel's and carries the
-token to the actions as `access_token` metadata.
+room), and its JWT check drops the token after `connect`. Here the chat token is checked
+on `connect` and who it names is kept in the socket's session (the token itself is not); the
+conversation and its room are named after the token's subject (`assure-<id>-<client suffix>`),
+so a socket only ever enters its owner's conversation; every message is checked and masked like
+the REST channel's and carries who is talking (`auth` metadata, no secret) to the actions.
+
+Several Rasa replicas: each socket lives in one process, and the widget uses the WebSocket
+transport only (`SOCKETIO_TRANSPORTS=websocket` refuses long-polling, whose requests a load
+balancer could spread over replicas); a replica that goes away drops its sockets, the widget
+reconnects to another one, and the conversation goes on from the shared tracker store.
 """
 
 from __future__ import annotations
@@ -23,19 +28,26 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 from socketio.exceptions import ConnectionRefusedError
 
-from bot.channels.messages import InvalidMessage, prepare_message
-from bot.identity import Identity, conversation_id, signing_key, verify_token
+from bot.channels import failures
+from bot.channels.messages import MAX_BODY_BYTES, InvalidMessage, prepare_message
+from bot.identity import Identity, channel_key, conversation_id, verify_chat_token
 
 logger = logging.getLogger(__name__)
 
 # The pages allowed to open a socket (the browser's Origin header), comma-separated.
 ORIGINS_ENV = "WIDGET_ORIGINS"
+# `websocket` in the cluster; both by default (the tests' Python client polls).
+TRANSPORTS_ENV = "SOCKETIO_TRANSPORTS"
 DEFAULT_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000")
 ERROR_EVT = "assistant_error"
 REFUSED = "Connexion refusée : reconnectez-vous à votre compte."
 EXPIRED = "Votre session a expiré : rechargez la page pour reprendre la conversation."
 NO_SESSION = "La conversation n'est pas ouverte : rechargez la page."
-FAILED = "L'assistant n'a pas pu traiter votre message. Réessayez dans un instant."
+
+
+def allowed_transports() -> list[str]:
+    chosen = [t.strip() for t in os.environ.get(TRANSPORTS_ENV, "").split(",") if t.strip()]
+    return [t for t in chosen if t in ("polling", "websocket")] or ["polling", "websocket"]
 
 
 def allowed_origins(configured: object) -> list[str]:
@@ -75,14 +87,19 @@ class SecureSocketIOInput(InputChannel):
         self.bot_message_evt = bot_message_evt
         self.socketio_path = socketio_path
         self.origins = origins or list(DEFAULT_ORIGINS)
-        self.secret = signing_key()
+        self.key = channel_key()
         self.sio: AsyncServer | None = None
 
     def get_output_channel(self) -> OutputChannel | None:
         return SocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origins)
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=self.origins,
+            transports=allowed_transports(),
+            max_http_buffer_size=MAX_BODY_BYTES,
+        )
         self.sio = sio
         webhook = SocketBlueprint(sio, self.socketio_path, "secure_socketio_webhook", __name__)
 
@@ -93,7 +110,7 @@ class SecureSocketIOInput(InputChannel):
         @sio.on("connect")
         async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
             token = auth.get("token") if isinstance(auth, dict) else None
-            identity = verify_token(token, self.secret)
+            identity = verify_chat_token(token, self.key)
             if identity is None:
                 raise ConnectionRefusedError(REFUSED)
             await sio.save_session(sid, {"identity": identity, "conversation": None})
@@ -120,17 +137,17 @@ class SecureSocketIOInput(InputChannel):
             if conversation is None:
                 await sio.emit(ERROR_EVT, {"code": "no_session", "detail": NO_SESSION}, room=sid)
                 return
-            text = data.get("message") if isinstance(data, dict) else None
-            body = {"message": text, "metadata": {"access_token": identity.access_token}}
-            try:
-                incoming = prepare_message(body, self.secret)
-            except InvalidMessage as error:
-                await sio.emit(ERROR_EVT, {"code": "invalid", "detail": error.detail}, room=sid)
-                return
-            if "access_token" not in incoming.metadata:
+            if identity.expired:
                 # The token expired since `connect`: never continue as someone anonymous.
                 await sio.emit(ERROR_EVT, {"code": "expired", "detail": EXPIRED}, room=sid)
                 await sio.disconnect(sid)
+                return
+            body = data if isinstance(data, dict) else {}
+            sent = {"message": body.get("message"), "message_id": body.get("message_id")}
+            try:
+                incoming = prepare_message(sent, self.key, identity=identity)
+            except InvalidMessage as error:
+                await sio.emit(ERROR_EVT, {"code": "invalid", "detail": error.detail}, room=sid)
                 return
             output = SocketIOOutput(sio, self.bot_message_evt)
             try:
@@ -139,13 +156,14 @@ class SecureSocketIOInput(InputChannel):
                         incoming.text,
                         output,
                         conversation,
+                        message_id=incoming.message_id,
                         input_channel=self.name(),
                         metadata=incoming.metadata,
                     )
                 )
-            except Exception:
-                # Never log the text: it may hold health data.
-                logger.exception("The assistant failed to handle a message")
-                await sio.emit(ERROR_EVT, {"code": "failed", "detail": FAILED}, room=sid)
+            except Exception as error:
+                failures.log(error)
+                detail = failures.explain(error)
+                await sio.emit(ERROR_EVT, {"code": "failed", "detail": detail}, room=sid)
 
         return webhook

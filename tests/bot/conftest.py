@@ -7,20 +7,31 @@ port, over a fresh SQLite database with the demo data.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 import yaml
 from actions.api_client import ClaimsApi, set_api
 from rasa_sdk import Tracker
 
-from tests.bot.stack import API_PYTHON, ROOT, Assistant, running_api, running_assistant
+from tests.bot.stack import (
+    API_PYTHON,
+    ROOT,
+    TEST_KEYS,
+    TEST_SECRET,
+    Assistant,
+    running_api,
+    running_assistant,
+)
 
 # Rasa must not phone home (telemetry, error reports) from the tests or what they start.
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
-TEST_SECRET = "bot-test-secret-0123456789-abcdefghijklmnop"
+# The actions tested in this process mint their API credential with the test's service key.
+os.environ.update(TEST_KEYS)
 
 
 @pytest.fixture(scope="session")
@@ -34,16 +45,41 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def assistant(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     """Action server and Rasa (REST and socket.io channels), shared by the stack's tests."""
-    with running_assistant(api_url, TEST_SECRET, tmp_path_factory.mktemp("assistant")) as running:
+    with running_assistant(api_url, tmp_path_factory.mktemp("assistant")) as running:
         yield running
 
 
 def sign_in(api_url: str, username: str) -> str:
+    """An access token of the API for a demo account (its own sign-in session)."""
     response = httpx.post(
         f"{api_url}/api/v1/auth/token", data={"username": username, "password": "demo"}
     )
     response.raise_for_status()
     return str(response.json()["access_token"])
+
+
+def chat_token(api_url: str, access_token: str) -> str:
+    """What a signed-in policyholder hands to the assistant's channels."""
+    response = httpx.post(
+        f"{api_url}/api/v1/assistant/chat-token",
+        headers={"Authorization": f"Bearer {access_token}"},
+    )
+    response.raise_for_status()
+    return str(response.json()["chat_token"])
+
+
+def binding(token: str) -> dict[str, Any]:
+    """The `auth` metadata a channel attaches for the holder of `token` (an access or chat
+    token of the API: same subject, same session); a placeholder person for « t »."""
+    if token.count(".") != 2:
+        soon = int(time.time()) + 600
+        return {"policyholder_id": 1, "session": "test-session", "expires_at": soon}
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return {
+        "policyholder_id": int(claims["sub"]),
+        "session": str(claims["sid"]),
+        "expires_at": int(claims["exp"]),
+    }
 
 
 @pytest.fixture(scope="session")
@@ -86,14 +122,16 @@ def make_tracker(
     candidates: dict[str, Any] | None = None,
     events: list[dict[str, Any]] | None = None,
     active_loop: str | None = "report_form",
-    sender_id: str = "assure-1-test",
+    sender_id: str | None = None,
 ) -> Tracker:
     """A tracker as the action server receives it.
 
     `previous` are slots set before the latest user message; `candidates` are the values
     extracted from it, which the form asks the validation action to check.
     """
-    metadata = {"access_token": token} if token else {}
+    auth = binding(token) if token else None
+    metadata: dict[str, Any] = {"auth": auth} if auth else {}
+    sender_id = sender_id or f"assure-{auth['policyholder_id'] if auth else 1}-test"
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": 1.0},

@@ -12,11 +12,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from contract.tokens import derive_key
 
 ROOT = Path(__file__).resolve().parents[2]
 API_PYTHON = ROOT / ".venv-api" / "bin" / "python"
 BOT_BIN = ROOT / ".venv-bot" / "bin"
 MODEL = ROOT / "models" / "vigilance.tar.gz"
+
+TEST_SECRET = "bot-test-secret-0123456789-abcdefghijklmnop"
+# Every key of the trust boundary (contract/tokens.py), given explicitly to every process.
+TEST_KEYS = {
+    "SECRET_KEY": TEST_SECRET,
+    "ASSISTANT_CHANNEL_KEY": derive_key(TEST_SECRET, "assistant-channel"),
+    "ASSISTANT_SERVICE_KEY": derive_key(TEST_SECRET, "assistant-service"),
+    "ACTION_SERVER_TOKEN": "test-action-server-token-0123456789",
+}
 
 
 def free_port() -> int:
@@ -56,6 +66,7 @@ def running_api(
     """The real API (API environment) over a fresh SQLite database with the demo data."""
     env = {
         **os.environ,
+        **TEST_KEYS,
         "DATABASE_URL": f"sqlite:///{workdir / 'api.db'}",
         "SECRET_KEY": secret,
         "DEMO": "1",
@@ -88,7 +99,7 @@ class Assistant:
 
 @contextmanager
 def running_assistant(
-    api_url: str, secret: str, workdir: Path, rasa_port: int | None = None
+    api_url: str, workdir: Path, rasa_port: int | None = None
 ) -> Iterator[Assistant]:
     """The action server and a Rasa server on free loopback ports, stopped on exit.
 
@@ -99,10 +110,10 @@ def running_assistant(
     actions_port, rasa_port = free_port(), rasa_port or free_port()
     auth_token = "test-rasa-token-0123456789"
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "SECRET_KEY"},
+        **{k: v for k, v in TEST_KEYS.items() if k != "SECRET_KEY"},
         "PYTHONPATH": str(ROOT),
         "API_URL": api_url,
-        "SECRET_KEY": secret,
         "SANIC_HOST": "127.0.0.1",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.db'}",
@@ -111,15 +122,7 @@ def running_assistant(
     processes: list[subprocess.Popen[bytes]] = []
     try:
         actions = subprocess.Popen(
-            [
-                str(BOT_BIN / "python"),
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "actions",
-                "--port",
-                str(actions_port),
-            ],
+            [str(BOT_BIN / "python"), "-m", "actions.server", "--port", str(actions_port)],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -73,7 +73,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     }
     with (
         running_api(workdir, SECRET, settings_env) as api_url,
-        running_assistant(api_url, SECRET, workdir, rasa_port=rasa_port) as assistant,
+        running_assistant(api_url, workdir, rasa_port=rasa_port) as assistant,
     ):
         env = {
             **os.environ,

@@ -30,7 +30,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     assistant_url = f"http://127.0.0.1:{rasa_port}"
     with (
         running_api(workdir, SECRET, {"ASSISTANT_URL": assistant_url}) as api_url,
-        running_assistant(api_url, SECRET, workdir, rasa_port=rasa_port),
+        running_assistant(api_url, workdir, rasa_port=rasa_port),
     ):
         yield Stack(api_url, assistant_url)
 

@@ -4,6 +4,9 @@
  * #assistant); the token travels only in the socket's `auth` payload. The conversation (its
  * client suffix and its messages) is kept in sessionStorage, so a reload or another account
  * page resumes it. New messages go into an ARIA live log; buttons are real <button>s.
+ * Each message carries an id: when the connection drops before its answer (a server of the
+ * assistant went away), the widget reconnects and sends it again with the same id, and the
+ * assistant answers it without handling it twice.
  */
 (function () {
   "use strict";
@@ -41,6 +44,7 @@
   var socket = null;
   var ready = false;
   var pending = [];
+  var awaiting = null;
   var answerTimer = null;
   var returnFocusTo = opener;
 
@@ -53,8 +57,8 @@
     }
   }
 
-  function randomSuffix() {
-    var bytes = new Uint8Array(12);
+  function randomSuffix(size) {
+    var bytes = new Uint8Array(size || 12);
     window.crypto.getRandomValues(bytes);
     return Array.prototype.map.call(bytes, function (b) {
       return ("0" + b.toString(16)).slice(-2);
@@ -155,6 +159,7 @@
 
   function onBotMessage(data) {
     if (!data || typeof data !== "object") return;
+    awaiting = null;
     setTyping(false);
     clearError();
     var buttons = (data.quick_replies || data.buttons || []).map(function (b) {
@@ -165,15 +170,17 @@
     }
   }
 
-  function emit(text) {
-    socket.emit("user_uttered", { message: text });
+  function emit(outgoing) {
+    awaiting = outgoing;
+    socket.emit("user_uttered", { message: outgoing.text, message_id: outgoing.id });
     setTyping(true);
   }
 
   function send(text, shown) {
     add({ from: "user", text: shown || text, buttons: [] });
-    if (ready) emit(text);
-    else pending.push(text);
+    var outgoing = { text: text, id: randomSuffix(16) };
+    if (ready) emit(outgoing);
+    else pending.push(outgoing);
     connect();
   }
 
@@ -196,10 +203,13 @@
     socket.on("session_confirm", function () {
       ready = true;
       clearError();
+      // A message whose answer the dropped connection lost goes again, with the same id.
+      if (awaiting) emit(awaiting);
       while (pending.length) emit(pending.shift());
     });
     socket.on("bot_uttered", onBotMessage);
     socket.on("assistant_error", function (error) {
+      awaiting = null;
       setTyping(false);
       showError((error && error.detail) || TEXT.slow);
     });

@@ -1,0 +1,149 @@
+"""Rasa 3.6 made never silent and never forgetful when a backend fails (Rasa server only).
+
+- **An action that fails** (the action server unreachable, slow or answering 5xx, or an error
+  in an action): Rasa logs it, drops the action's events and goes on, so the person often gets
+  no answer at all. Here the assistant says it has a technical problem (`utter_technical_problem`)
+  and the turn is reverted (`UserUtteranceReverted`): the message stays in the conversation's
+  record (transcript, trainers' inbox) while the conversation's state goes back to where it was
+  before it, so the person can send it again once the backend is back and go on from there.
+- **The tracker store unreachable**: Rasa's `FailSafeTrackerStore` returns an empty tracker and
+  saves into memory, so the turn is answered as if the conversation had just begun and is then
+  lost. Here it raises `TrackerStoreUnavailable`, and the channel tells the person.
+- **No token at rest**: before events are stored, any metadata key or value that looks like a
+  credential is dropped (the channels put none there; this catches what another path might).
+- **Short action timeouts**: Rasa waits up to 5 minutes for an action while it holds the
+  conversation's lock; `ACTION_TIMEOUT_SECONDS` (20 by default) bounds it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from typing import Any
+
+import rasa.core.actions.action as rasa_actions
+import rasa.utils.endpoints as rasa_endpoints
+from rasa.core.actions.action import ActionExecutionRejection, create_bot_utterance
+from rasa.core.processor import MessageProcessor
+from rasa.core.tracker_store import FailSafeTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import Event, FollowupAction, UserUtteranceReverted
+
+logger = logging.getLogger("bot.resilience")
+
+TECHNICAL_PROBLEM = "utter_technical_problem"
+ACTION_TIMEOUT_ENV = "ACTION_TIMEOUT_SECONDS"
+DEFAULT_ACTION_TIMEOUT_S = 20
+
+_CREDENTIAL_KEY = re.compile(r"token|authorization|password|secret|jwt", re.IGNORECASE)
+_JWT_SHAPE = re.compile(r"^eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}$")
+
+
+class TrackerStoreUnavailable(Exception):
+    """The conversation could not be read or written: nothing of this turn was kept."""
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+async def _technical_problem(nlg: Any, tracker: Any, output_channel: Any) -> list[Event]:
+    """Say so, revert the person's message, and listen."""
+    message = await nlg.generate(TECHNICAL_PROBLEM, tracker, output_channel.name())
+    said: list[Event] = [create_bot_utterance(message)] if message else []
+    return [*said, UserUtteranceReverted(), FollowupAction(ACTION_LISTEN_NAME)]
+
+
+_rasa_run_action = MessageProcessor._run_action
+
+
+async def run_action_or_apologise(
+    self: MessageProcessor,
+    action: Any,
+    tracker: Any,
+    output_channel: Any,
+    nlg: Any,
+    prediction: Any,
+) -> bool:
+    """Rasa's `_run_action`, with an action that fails answered instead of dropped."""
+    run = action.run
+
+    async def guarded_run(channel: Any, generator: Any, state: Any, domain: Any) -> list[Event]:
+        try:
+            events: list[Event] = await run(channel, generator, state, domain)
+            return events
+        except ActionExecutionRejection:
+            raise  # the form's own way to say « not this slot »: Rasa handles it
+        except Exception as error:
+            logger.error("action %s failed: %s", action.name(), type(error).__name__)
+            return await _technical_problem(generator, state, channel)
+
+    action.run = guarded_run
+    try:
+        result: bool = await _rasa_run_action(
+            self, action, tracker, output_channel, nlg, prediction
+        )
+        return result
+    finally:
+        del action.run
+
+
+# --- tracker store ---------------------------------------------------------------------------
+
+
+def scrub_metadata(metadata: Any) -> Any:
+    """The metadata without anything that looks like a credential (recursively)."""
+    if isinstance(metadata, dict):
+        return {
+            key: scrub_metadata(value)
+            for key, value in metadata.items()
+            if not (isinstance(key, str) and _CREDENTIAL_KEY.search(key))
+            and not (isinstance(value, str) and _JWT_SHAPE.match(value))
+        }
+    if isinstance(metadata, list):
+        return [
+            scrub_metadata(v) for v in metadata if not (isinstance(v, str) and _JWT_SHAPE.match(v))
+        ]
+    return metadata
+
+
+def _scrub_tracker(tracker: Any) -> None:
+    for event in tracker.events:
+        metadata = getattr(event, "metadata", None)
+        if metadata:
+            event.metadata = scrub_metadata(metadata)
+
+
+async def _retrieve(self: FailSafeTrackerStore, sender_id: str) -> Any:
+    try:
+        return await self._tracker_store.retrieve(sender_id)
+    except Exception as error:
+        logger.error("tracker store unreachable (retrieve): %s", type(error).__name__)
+        raise TrackerStoreUnavailable(type(error).__name__) from error
+
+
+async def _retrieve_full_tracker(self: FailSafeTrackerStore, sender_id: str) -> Any:
+    try:
+        return await self._tracker_store.retrieve_full_tracker(sender_id)
+    except Exception as error:
+        logger.error("tracker store unreachable (retrieve): %s", type(error).__name__)
+        raise TrackerStoreUnavailable(type(error).__name__) from error
+
+
+async def _save(self: FailSafeTrackerStore, tracker: Any) -> None:
+    _scrub_tracker(tracker)
+    try:
+        await self._tracker_store.save(tracker)
+    except Exception as error:
+        logger.error("tracker store unreachable (save): %s", type(error).__name__)
+        raise TrackerStoreUnavailable(type(error).__name__) from error
+
+
+def install() -> None:
+    MessageProcessor._run_action = run_action_or_apologise  # type: ignore[method-assign]
+    FailSafeTrackerStore.retrieve = _retrieve  # type: ignore[method-assign]
+    FailSafeTrackerStore.retrieve_full_tracker = _retrieve_full_tracker  # type: ignore[method-assign]
+    FailSafeTrackerStore.save = _save  # type: ignore[method-assign]
+    seconds = int(os.environ.get(ACTION_TIMEOUT_ENV, "") or DEFAULT_ACTION_TIMEOUT_S)
+    rasa_actions.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
+    rasa_endpoints.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
