@@ -175,6 +175,7 @@ def test_agents_pages_csv_and_api_cope_with_erased_reports(
     provider_page = agent_client.get(f"/agent/professionnels/{provider.id}")
     assert provider_page.status_code == 200
     assert provider_page.context["summary"].reports == 2  # type: ignore[attr-defined]
+    assert "Dont 1\u00a0signalement anonymisé" in provider_page.text
     assert agent_client.get("/agent").status_code == 200
 
     export = agent_client.get("/agent/signalements.csv")

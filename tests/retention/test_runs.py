@@ -197,6 +197,21 @@ def test_the_command_line_runs_once_and_dry_runs(
     ]
 
 
+def test_asked_to_stop_it_stops_before_the_next_batch_and_says_so(
+    app: FastAPI, settings: Settings, db: Session, factory: Factory, tracker: TrackerStore
+) -> None:
+    expired_everywhere(db, factory, tracker, 2)
+    before = snapshot(db, tracker)
+
+    result = run(app.state.engine, policy_for(settings, tracker.url), NOW, should_stop=lambda: True)
+
+    assert result.outcome == RunOutcome.STOPPED
+    assert snapshot(db, tracker) == before
+    db.commit()
+    audit = db.scalars(select(RetentionRun)).one()
+    assert audit.outcome == RunOutcome.STOPPED and audit.finished_at is not None
+
+
 def test_an_error_in_one_category_is_recorded_and_the_others_run(
     app: FastAPI, settings: Settings, db: Session, factory: Factory, tracker: TrackerStore
 ) -> None:
