@@ -5,6 +5,7 @@ from api.claims.models import Claim, Provider
 from api.core.db import Base
 from api.notifications.models import Notification
 from api.reports.models import Report, ReportEvent
+from api.retention.models import RetentionLease, RetentionRun
 from api.training.models import TrainingDecision, TrainingEvent, TrainingModel, TrainingRun
 
 metadata = Base.metadata
@@ -16,6 +17,8 @@ __all__ = [
     "Provider",
     "Report",
     "ReportEvent",
+    "RetentionLease",
+    "RetentionRun",
     "StaffUser",
     "TrainingDecision",
     "TrainingEvent",

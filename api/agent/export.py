@@ -39,6 +39,7 @@ HEADER = (
     "Agent affecté",
     "Doublon de",
     "Description",
+    "Données personnelles effacées le",
 )
 
 
@@ -62,10 +63,11 @@ def _row(report: Report, names: dict[int, str], originals: dict[int, str], tz: s
         date_fr(claim.care_date) if claim else "",
         decimal_fr(claim.amount_billed) if claim else "",
         decimal_fr(claim.amount_reimbursed) if claim else "",
-        str(report.policyholder_id),
+        "" if report.policyholder_id is None else str(report.policyholder_id),
         names.get(report.assigned_to_id, "") if report.assigned_to_id else "",
         originals.get(report.duplicate_of_id, "") if report.duplicate_of_id else "",
         report.description,
+        datetime_fr(report.purged_at, tz) if report.purged_at else "",
     ]
     return [neutralise(cell) for cell in cells]
 

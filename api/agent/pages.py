@@ -187,7 +187,9 @@ def report_page(
         "status_label": STATUS_LABELS[report.status],
         "anomaly_label": ANOMALY_LABELS[report.anomaly_type],
         "channel_label": CHANNEL_LABELS[report.channel],
-        "policyholder": session.get(Policyholder, report.policyholder_id),
+        "policyholder": session.get(Policyholder, report.policyholder_id)
+        if report.policyholder_id is not None  # None once erased
+        else None,
         "assignee": names.get(report.assigned_to_id) if report.assigned_to_id else None,
         "claim": claim,
         "comparison": compare(report, claim, twins=twin_claims(session=session, claim=claim))

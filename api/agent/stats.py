@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, desc, distinct, func, select
+from sqlalchemy import ColumnElement, desc, distinct, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from api.claims.models import Claim, Provider
@@ -98,14 +98,34 @@ def top_providers(*, session: Session, limit: int = 10) -> list[ProviderRank]:
 
     Counted on the reported claims, not the reports: duplicates (same claim) count once, and
     the reports' wide rows are never read (a claim's owner is the person who reported it).
+    Reports whose personal data was erased no longer link a claim: they bring the counts they
+    stood for (`purged_reporter_count`, `purged_claim_count`, set at purge).
     """
-    holders = func.count(distinct(Claim.policyholder_id))
-    claims = func.count(distinct(Claim.id))
-    stmt = (
-        select(Claim.provider_id, claims, holders)
+    live = (
+        select(
+            Claim.provider_id.label("provider_id"),
+            func.count(distinct(Claim.id)).label("claims"),
+            func.count(distinct(Claim.policyholder_id)).label("holders"),
+        )
         .where(Claim.id.in_(select(Report.claim_id)))
         .group_by(Claim.provider_id)
-        .order_by(desc(holders), desc(claims), Claim.provider_id)
+    )
+    purged = (
+        select(
+            Report.purged_provider_id,
+            func.sum(Report.purged_claim_count),
+            func.sum(Report.purged_reporter_count),
+        )
+        .where(Report.purged_provider_id.is_not(None))
+        .group_by(Report.purged_provider_id)
+    )
+    both = union_all(live, purged).subquery()
+    holders = func.sum(both.c.holders)
+    claims = func.sum(both.c.claims)
+    stmt = (
+        select(both.c.provider_id, claims, holders)
+        .group_by(both.c.provider_id)
+        .order_by(desc(holders), desc(claims), both.c.provider_id)
         .limit(limit)
     )
     ranked = session.execute(stmt).all()
@@ -113,7 +133,9 @@ def top_providers(*, session: Session, limit: int = 10) -> list[ProviderRank]:
         p.id: p
         for p in session.scalars(select(Provider).where(Provider.id.in_([r[0] for r in ranked])))
     }
-    return [ProviderRank(providers[pid], n, h) for pid, n, h in ranked if pid in providers]
+    return [
+        ProviderRank(providers[pid], int(n), int(h)) for pid, n, h in ranked if pid in providers
+    ]
 
 
 @dataclass(frozen=True)
@@ -133,26 +155,34 @@ class ProviderSummary:
     amount_reimbursed: Decimal
     confirmed_reimbursed: Decimal
     anomalies: list[AnomalyCount]
+    purged: int  # reports among them whose personal data was erased (no amounts)
     statuses: list[StatusCount]
     first_received: datetime | None
     last_received: datetime | None
 
 
 def on_provider(provider_id: int) -> ColumnElement[bool]:
-    """Reports on a claim this provider billed."""
-    return Report.claim_id.in_(select(Claim.id).where(Claim.provider_id == provider_id))
+    """Reports on a claim this provider billed (or, once erased, that were)."""
+    return or_(
+        Report.claim_id.in_(select(Claim.id).where(Claim.provider_id == provider_id)),
+        Report.purged_provider_id == provider_id,
+    )
 
 
 def provider_summary(*, session: Session, provider: Provider) -> ProviderSummary:
     condition = on_provider(provider.id)
-    reports, holders, first, last = session.execute(
+    reports, holders, purged_holders, purged_claims, purged, first, last = session.execute(
         select(
             func.count(Report.id),
             func.count(distinct(Report.policyholder_id)),
+            func.sum(Report.purged_reporter_count),
+            func.sum(Report.purged_claim_count),
+            func.count(Report.purged_at),
             func.min(Report.created_at),
             func.max(Report.created_at),
         ).where(condition)
     ).one()
+    # Amounts come from the claims still linked: an erased report keeps no claim.
     reported = select(Report.claim_id).where(condition)
     claims, billed, reimbursed = session.execute(
         select(
@@ -175,8 +205,9 @@ def provider_summary(*, session: Session, provider: Provider) -> ProviderSummary
     return ProviderSummary(
         provider=provider,
         reports=reports,
-        policyholders=holders,
-        claims=claims,
+        policyholders=holders + int(purged_holders or 0),
+        claims=claims + int(purged_claims or 0),
+        purged=purged,
         amount_billed=Decimal(billed or 0),
         amount_reimbursed=Decimal(reimbursed or 0),
         confirmed_reimbursed=Decimal(confirmed or 0),

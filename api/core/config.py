@@ -64,6 +64,46 @@ class Settings(BaseSettings):
     # Rasa's SQL tracker store, the same URL its endpoints.yml reads (TRACKER_STORE_URL).
     tracker_store_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
 
+    # --- Retention of personal data (issue 14: api/retention/, README « Conservation ») ---
+    # After a report's last event, its personal data is erased (SignalConso's 5 years).
+    report_retention_days: int = 1826
+    # After a conversation's last event, it leaves Rasa's tracker store.
+    conversation_retention_days: int = 180
+    # After an email was sent, failed for good or was cancelled, its outbox row is deleted.
+    notification_retention_days: int = 90
+    # Per category and per run; what is left waits for the next run.
+    retention_max_per_run: int = 5000
+    # The retention worker's pause between two runs.
+    retention_interval_hours: int = 24
+
+    @model_validator(mode="after")
+    def _refuse_absurd_retention(self) -> Self:
+        """A policy that would erase too early, or keep for ever, stops the process at start."""
+        bounds = (
+            ("REPORT_RETENTION_DAYS", 365, 3653, "au moins un an après la dernière activité"),
+            ("CONVERSATION_RETENTION_DAYS", 7, 1095, "quelques mois : de 7 jours à 3 ans"),
+            ("NOTIFICATION_RETENTION_DAYS", 1, 3653, "en jours, au plus 10 ans"),
+            ("RETENTION_MAX_PER_RUN", 1, 1_000_000, "lignes par catégorie et par passage"),
+            ("RETENTION_INTERVAL_HOURS", 1, 24 * 7, "en heures, au plus une semaine"),
+        )
+        for name, low, high, why in bounds:
+            value = getattr(self, name.lower())
+            if not low <= value <= high:
+                raise ValueError(f"{name}={value} est hors des bornes {low} à {high} ({why}).")
+        if self.conversation_retention_days > self.report_retention_days:
+            raise ValueError(
+                "CONVERSATION_RETENTION_DAYS ne peut pas dépasser REPORT_RETENTION_DAYS : ce "
+                "qu'un signalement tire d'une conversation est déjà recopié dans le signalement."
+            )
+        if self.notification_retention_days <= self.notify_window_days:
+            raise ValueError(
+                "NOTIFICATION_RETENTION_DAYS doit dépasser NOTIFY_WINDOW_DAYS : le dernier "
+                "courriel envoyé fixe la date du suivant."
+            )
+        return self
+
+    # --- end of retention ---
+
     @model_validator(mode="after")
     def _require_real_secret_outside_demo(self) -> Self:
         if self.secret_key is None:

@@ -51,3 +51,6 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When it left the pending states for good (sent, failed or cancelled): the retention
+    # counts its days from there (api/retention/).
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -152,6 +152,7 @@ def _lease_values(
         return {
             "state": NotificationState.CANCELLED,
             "next_attempt_at": None,
+            "settled_at": now,
             "last_error": OPTED_OUT_REASON,
         }
     return {
@@ -183,7 +184,13 @@ def mark_sent(*, session: Session, lease: Lease, now: datetime) -> bool:
         session,
         update(Notification)
         .where(*_fenced(lease))
-        .values(state=NotificationState.SENT, sent_at=now, next_attempt_at=None, last_error=None),
+        .values(
+            state=NotificationState.SENT,
+            sent_at=now,
+            settled_at=now,
+            next_attempt_at=None,
+            last_error=None,
+        ),
     )
 
 
@@ -215,6 +222,7 @@ def mark_failed(
         .values(
             state=state,
             next_attempt_at=None if give_up else now + retry_delay(lease.attempt),
+            settled_at=now if give_up else None,
             last_error=reason[:500],
         ),
     )

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.claims.models import Claim
@@ -21,7 +21,8 @@ class Report(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    policyholder_id: Mapped[int] = mapped_column(ForeignKey("policyholder.id"), index=True)
+    # None once the report's personal data is erased (see purged_at).
+    policyholder_id: Mapped[int | None] = mapped_column(ForeignKey("policyholder.id"), index=True)
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"), index=True)
     care_date: Mapped[date] = mapped_column(Date)
     provider_name: Mapped[str] = mapped_column(String(200))
@@ -42,6 +43,15 @@ class Report(Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # --- Retention (api/retention/) ---
+    # When the personal data was erased: texts blanked, links to the person and the claim cut.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set at purge from the claim, for the provider's figures: the provider as registered, and
+    # how many distinct reporters (0 or 1) and claims (0 or 1) this report still stands for.
+    purged_provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"), index=True)
+    purged_reporter_count: Mapped[int | None] = mapped_column(Integer)
+    purged_claim_count: Mapped[int | None] = mapped_column(Integer)
+    # --- end of retention ---
 
     claim: Mapped[Claim | None] = relationship()
     events: Mapped[list["ReportEvent"]] = relationship(

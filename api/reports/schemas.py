@@ -117,11 +117,13 @@ class EventOut(BaseModel):
 class ReportStaffOut(ReportOut):
     """A report as agents see it, with its handling and audit log."""
 
-    policyholder_id: int
+    # None once the personal data is erased (purged_at).
+    policyholder_id: int | None
     assigned_to_id: int | None
     # The reference of the report this one repeats, when an agent linked them.
     duplicate_of: str | None = None
     updated_at: datetime
+    purged_at: datetime | None = None
     events: list[EventOut]
 
 
@@ -174,6 +176,7 @@ def report_staff_out(report: Report, *, with_events: bool = True) -> ReportStaff
             "assigned_to_id": report.assigned_to_id,
             "duplicate_of": _duplicate_of(report),
             "updated_at": report.updated_at,
+            "purged_at": report.purged_at,
             "events": [event_out(e) for e in report.events] if with_events else [],
         }
     )

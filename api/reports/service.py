@@ -173,7 +173,9 @@ def _conditions(filters: ReportFilters) -> list[ColumnElement[bool]]:
         conditions.append(Report.assigned_to_id.is_(None))
     if filters.provider_id is not None:
         billed_by = select(Claim.id).where(Claim.provider_id == filters.provider_id)
-        conditions.append(Report.claim_id.in_(billed_by))
+        # An erased report keeps the provider, not the claim (api/retention/reports.py).
+        erased = Report.purged_provider_id == filters.provider_id
+        conditions.append(or_(Report.claim_id.in_(billed_by), erased))
     if filters.provider and (needle := fold(filters.provider)):
         conditions.append(Report.provider_search.contains(needle, autoescape=True))
     if filters.text:
@@ -312,14 +314,21 @@ def related_reports(*, session: Session, report: Report, limit: int = 10) -> Rel
         stmt = select(Report).where(Report.claim_id == report.claim_id, Report.id != report.id)
         same_claim = list(session.scalars(stmt.order_by(*newest_first).limit(limit)))
     provider_condition: ColumnElement[bool]
-    if report.claim is not None:
-        billed_by = select(Claim.id).where(
-            Claim.provider_id == report.claim.provider_id, Claim.id != report.claim_id
+    # An erased report keeps the provider as registered, not the claim nor the typed name.
+    provider_id = report.claim.provider_id if report.claim else report.purged_provider_id
+    if provider_id is not None:
+        billed_by = select(Claim.id).where(Claim.provider_id == provider_id)
+        if report.claim_id is not None:  # that claim's reports are listed apart
+            billed_by = billed_by.where(Claim.id != report.claim_id)
+        provider_condition = and_(
+            or_(Report.claim_id.in_(billed_by), Report.purged_provider_id == provider_id),
+            Report.id != report.id,
         )
-        provider_condition = Report.claim_id.in_(billed_by)
     else:
         provider_condition = and_(
-            Report.provider_search == report.provider_search, Report.id != report.id
+            Report.provider_search == report.provider_search,
+            Report.provider_search != "",
+            Report.id != report.id,
         )
     same_provider = list(
         session.scalars(

@@ -1,0 +1,192 @@
+"""Conversations: whole, per sender, after the period; and what refers to their messages."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Column, DateTime, Engine, Float, Integer, MetaData, String, Table, select
+from sqlalchemy.orm import Session
+
+from api.accounts.models import StaffRole
+from api.core.config import Settings
+from api.core.db import utcnow
+from api.retention import conversations
+from api.retention.models import RetentionRun
+from api.training.inbox import message_key
+from api.training.models import Outcome, TrainingDecision, TrainingEvent
+from tests.factories import Factory
+from tests.retention.support import TrackerStore, policy_for, run
+
+NOW = utcnow()
+DAYS = 180
+CUTOFF = NOW - timedelta(days=DAYS)
+
+
+def test_deleted_whole_one_day_after_the_period_kept_one_day_before(
+    app: FastAPI, settings: Settings, tracker: TrackerStore
+) -> None:
+    tracker.conversation("assure-1-kept", last=CUTOFF + timedelta(days=1), events=4)
+    tracker.conversation("assure-2-gone", last=CUTOFF - timedelta(days=1), events=5)
+    # Began long ago, still going: its old events stay with the new ones.
+    tracker.conversation("assure-3-long", last=CUTOFF - timedelta(days=90), events=3)
+    tracker.conversation("assure-3-long", last=NOW, events=1)
+
+    result = run(app.state.engine, policy_for(settings, tracker.url), NOW)
+
+    assert tracker.counts() == {"assure-1-kept": 4, "assure-3-long": 4}
+    tally = result.tallies["conversations"]
+    assert (tally.done, tally.remaining) == (1, 0)
+    assert tally.details["tracker_store_events"] == 5
+
+
+def test_batches_and_cap_never_split_a_conversation(
+    app: FastAPI, settings: Settings, tracker: TrackerStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("api.retention.batches.CONVERSATION_BATCH", 2)
+    for n in range(7):
+        tracker.conversation(f"anonyme-{n}", last=CUTOFF - timedelta(days=10 + n), events=3)
+    policy = policy_for(settings, tracker.url, max_per_run=5)
+
+    first = run(app.state.engine, policy, NOW)
+
+    assert (first.tallies["conversations"].done, first.tallies["conversations"].remaining) == (5, 2)
+    # The oldest went first, each with all its events.
+    assert tracker.counts() == {"anonyme-0": 3, "anonyme-1": 3}
+    second = run(app.state.engine, policy, NOW)
+    assert (second.tallies["conversations"].done, second.tallies["conversations"].remaining) == (
+        2,
+        0,
+    )
+    assert tracker.counts() == {}
+
+
+def test_a_conversation_resumed_since_it_was_listed_is_left_whole(
+    tracker: TrackerStore,
+) -> None:
+    tracker.conversation("assure-4-back", last=CUTOFF - timedelta(days=3), events=3)
+    store = conversations.tracker_store()
+    with tracker.engine.connect() as connection:
+        listed = conversations.expired_senders(
+            connection=connection, store=store, cutoff=CUTOFF, limit=10
+        )
+    assert listed == ["assure-4-back"]
+    tracker.conversation("assure-4-back", last=NOW, events=1)  # the person came back
+    with tracker.engine.begin() as connection:
+        gone = conversations.delete_conversations(
+            connection=connection, store=store, senders=listed, cutoff=CUTOFF
+        )
+    assert gone == (0, 0)
+    assert tracker.counts() == {"assure-4-back": 4}
+
+
+def test_trainers_decisions_and_discarded_texts_follow_the_messages(
+    app: FastAPI, settings: Settings, db: Session, factory: Factory, tracker: TrackerStore
+) -> None:
+    trainer = factory.staff(StaffRole.TRAINER)
+    gone = tracker.conversation("assure-5-gone", last=CUTOFF - timedelta(days=1))
+    kept = tracker.conversation("assure-6-kept", last=NOW - timedelta(days=1))
+    gone_keys = [
+        message_key("assure-5-gone", s, f"assure-5-gone {2 * n}") for n, s in enumerate(gone)
+    ]
+    kept_key = message_key("assure-6-kept", kept[0], "assure-6-kept 0")
+    for key in [*gone_keys, kept_key]:
+        db.add(
+            TrainingDecision(message_key=key, outcome=Outcome.DISCARDED, decided_by_id=trainer.id)
+        )
+    old_text = TrainingEvent(
+        actor_id=trainer.id,
+        action="message_discarded",
+        detail="Message écarté : je suis Claire Durand, 06 12 34 56 78",
+        created_at=CUTOFF - timedelta(days=1),
+    )
+    new_text = TrainingEvent(
+        actor_id=trainer.id,
+        action="message_discarded",
+        detail="Message écarté : bonjour",
+        created_at=CUTOFF + timedelta(days=1),
+    )
+    other = TrainingEvent(
+        actor_id=trainer.id,
+        action="example_added",
+        detail="Exemple ajouté",
+        created_at=CUTOFF - timedelta(days=1),
+    )
+    db.add_all([old_text, new_text, other])
+    db.commit()
+
+    result = run(app.state.engine, policy_for(settings, tracker.url), NOW)
+
+    db.commit()
+    db.expire_all()
+    assert set(db.scalars(select(TrainingDecision.message_key))) == {kept_key}
+    assert result.details["training_decisions"] == len(gone_keys) == 2
+    assert db.get(TrainingEvent, old_text.id).detail == conversations.ERASED_DISCARDED  # type: ignore[union-attr]
+    assert db.get(TrainingEvent, new_text.id).detail == "Message écarté : bonjour"  # type: ignore[union-attr]
+    assert db.get(TrainingEvent, other.id).detail == "Exemple ajouté"  # type: ignore[union-attr]
+    assert result.details["discarded_texts"] == 1
+
+
+@pytest.fixture(params=["epoch", "datetime"])
+def api_copy(request: pytest.FixtureRequest, app: FastAPI) -> Iterator[Table]:
+    """The event consumer's copy in the API database, in two plausible shapes; dropped after."""
+    engine: Engine = app.state.engine
+    at = (
+        Column("timestamp", Float)
+        if request.param == "epoch"
+        else Column("occurred_at", DateTime(timezone=True))
+    )
+    table = Table(
+        conversations.API_COPY_TABLE,
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("sender_id", String(255), nullable=False),
+        Column("type_name", String(255)),
+        at,
+    )
+    table.create(engine)
+    yield table
+    table.drop(engine)
+
+
+def test_the_api_copy_of_the_events_is_purged_alike(
+    app: FastAPI, settings: Settings, tracker: TrackerStore, api_copy: Table
+) -> None:
+    epoch = "timestamp" in api_copy.c
+    at_name = "timestamp" if epoch else "occurred_at"
+
+    def stamp(days_ago: float) -> object:
+        moment = NOW - timedelta(days=days_ago)
+        return moment.timestamp() if epoch else moment
+
+    rows = [
+        {"sender_id": "assure-7-gone", "type_name": "user", at_name: stamp(DAYS + 2)},
+        {"sender_id": "assure-7-gone", "type_name": "bot", at_name: stamp(DAYS + 1)},
+        {"sender_id": "assure-8-kept", "type_name": "user", at_name: stamp(DAYS + 5)},
+        {"sender_id": "assure-8-kept", "type_name": "user", at_name: stamp(DAYS - 1)},
+    ]
+    with app.state.engine.begin() as connection:
+        connection.execute(api_copy.insert(), rows)
+    tracker.conversation("assure-7-gone", last=CUTOFF - timedelta(days=1))
+
+    result = run(app.state.engine, policy_for(settings, tracker.url), NOW)
+
+    with app.state.engine.connect() as connection:
+        left = connection.execute(select(api_copy.c.sender_id)).scalars().all()
+    assert sorted(left) == ["assure-8-kept", "assure-8-kept"]
+    assert result.details["api_copy_conversations"] == 1
+    assert result.details["api_copy_events"] == 2
+    assert result.details["api_copy_remaining"] == 0
+    assert tracker.counts() == {}
+
+
+def test_no_tracker_store_yet_is_not_an_error(
+    app: FastAPI, settings: Settings, db: Session, missing_tracker: str
+) -> None:
+    result = run(app.state.engine, policy_for(settings, missing_tracker), NOW)
+
+    assert result.errors == []
+    assert result.tallies["conversations"].remaining == 0
+    assert not Path(missing_tracker.removeprefix("sqlite:///")).exists()  # not created either
+    assert db.scalars(select(RetentionRun)).one().error is None
