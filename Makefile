@@ -121,7 +121,7 @@ run: db $(MODEL) vendor
 
 # --- tests ---------------------------------------------------------------------------------
 
-test: lint test-sqlite test-postgresql test-bot test-widget test-trainer
+test: lint test-sqlite test-postgresql test-bot test-widget test-trainer test-cluster
 
 lint: $(API_READY)
 	$(API_BIN)/ruff check .
@@ -129,10 +129,12 @@ lint: $(API_READY)
 	$(API_BIN)/mypy
 
 test-sqlite: $(API_READY) browser vendor
-	TEST_DATABASE=sqlite $(API_BIN)/python -m pytest --ignore=tests/bot --ignore=tests/widget --ignore=tests/trainer
+	TEST_DATABASE=sqlite $(API_BIN)/python -m pytest --ignore=tests/bot --ignore=tests/widget \
+		--ignore=tests/trainer --ignore=tests/cluster
 
 test-postgresql: $(API_READY) services browser vendor
-	TEST_DATABASE=postgresql $(API_BIN)/python -m pytest --ignore=tests/bot --ignore=tests/widget --ignore=tests/trainer
+	TEST_DATABASE=postgresql $(API_BIN)/python -m pytest --ignore=tests/bot --ignore=tests/widget \
+		--ignore=tests/trainer --ignore=tests/cluster
 
 # The assistant: its data, its conversation tests, then its Python tests (bot environment;
 # they start the real API from the API environment).
@@ -152,6 +154,11 @@ test-widget: $(API_READY) $(BOT_READY) $(MODEL) browser vendor
 # pytest's exit code 5 (no test collected) fails the target like any other.
 test-trainer: $(API_READY) $(BOT_READY) $(MODEL)
 	$(API_BIN)/python -m pytest --confcutdir=tests/trainer tests/trainer
+
+# The whole stack under faults (backends cut off and back), then the production topology on two
+# hosts of its own (network namespaces, root), through nginx, with a replica killed mid-run.
+test-cluster: $(API_READY) $(BOT_READY) $(MODEL) services nginx
+	$(API_BIN)/python -m pytest --confcutdir=tests/cluster tests/cluster
 
 services:
 	@scripts/ensure-services.sh postgresql redis rabbitmq

@@ -5,7 +5,8 @@ again; so does the widget when it reconnects. A client that gives each message a
 (`message_id`, kept by Rasa on the user event) makes that safe: when the conversation already
 holds a user event with that id, the message is not handled a second time, and the answers the
 assistant gave it are sent again instead. The check runs inside the conversation's lock, on the
-tracker Rasa reads anyway.
+tracker Rasa reads anyway. A turn the assistant could not handle (reverted by
+`bot.resilience`) is handled when its message comes again.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.processor import MessageProcessor
-from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.events import BotUttered, UserUtteranceReverted, UserUttered
 
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -35,7 +36,8 @@ def message_id(client_value: object) -> str:
 
 
 def previous_answers(events: Any, wanted: str | None) -> list[dict[str, Any]] | None:
-    """What the assistant answered to the user event `wanted`; None if there is none."""
+    """What the assistant answered to the user event `wanted`; None if there is none, or if
+    that turn was reverted (a backend failed: the message is to be handled when sent again)."""
     found = False
     answers: list[dict[str, Any]] = []
     for event in events:
@@ -43,6 +45,8 @@ def previous_answers(events: Any, wanted: str | None) -> list[dict[str, Any]] | 
             if found:
                 break
             found = wanted is not None and event.message_id == wanted
+        elif found and isinstance(event, UserUtteranceReverted):
+            return None
         elif found and isinstance(event, BotUttered):
             data = {k: v for k, v in (event.data or {}).items() if v is not None}
             answers.append({"text": event.text, **data} if event.text else data)

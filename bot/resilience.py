@@ -114,20 +114,26 @@ def _scrub_tracker(tracker: Any) -> None:
             event.metadata = scrub_metadata(metadata)
 
 
-async def _retrieve(self: FailSafeTrackerStore, sender_id: str) -> Any:
+async def _read(read: Any, sender_id: str) -> Any:
+    """A read, tried twice: after a database restart the pool's first connection is dead
+    (SQLAlchemy then discards the pool), the second attempt gets a fresh one."""
     try:
-        return await self._tracker_store.retrieve(sender_id)
+        return await read(sender_id)
+    except Exception as error:
+        logger.warning("tracker store read failed once: %s", type(error).__name__)
+    try:
+        return await read(sender_id)
     except Exception as error:
         logger.error("tracker store unreachable (retrieve): %s", type(error).__name__)
         raise TrackerStoreUnavailable(type(error).__name__) from error
+
+
+async def _retrieve(self: FailSafeTrackerStore, sender_id: str) -> Any:
+    return await _read(self._tracker_store.retrieve, sender_id)
 
 
 async def _retrieve_full_tracker(self: FailSafeTrackerStore, sender_id: str) -> Any:
-    try:
-        return await self._tracker_store.retrieve_full_tracker(sender_id)
-    except Exception as error:
-        logger.error("tracker store unreachable (retrieve): %s", type(error).__name__)
-        raise TrackerStoreUnavailable(type(error).__name__) from error
+    return await _read(self._tracker_store.retrieve_full_tracker, sender_id)
 
 
 async def _save(self: FailSafeTrackerStore, tracker: Any) -> None:

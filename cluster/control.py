@@ -12,7 +12,17 @@ from pathlib import Path
 import httpx
 
 from cluster import netns, processes, render, stores
-from cluster.topology import API_PYTHON, LOCAL, ROOT, Counts, Stores, Topology
+from cluster.topology import (
+    API_BASE_PORT,
+    API_PYTHON,
+    ENTRY_PORT,
+    LOCAL,
+    ROOT,
+    Counts,
+    Host,
+    Stores,
+    Topology,
+)
 
 SUPERVISORD = ROOT / ".venv-api" / "bin" / "supervisord"
 SUPERVISORCTL = ROOT / ".venv-api" / "bin" / "supervisorctl"
@@ -29,6 +39,8 @@ class Options:
     tracker_database: str = "vigilance_cluster_tracker"
     event_queue: str = "vigilance_events"
     demo: bool = True
+    entry_port: int = ENTRY_PORT
+    api_base_port: int = API_BASE_PORT
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:
@@ -53,6 +65,8 @@ def plan(options: Options) -> tuple[Topology, netns.Network | None]:
         ),
         secrets=stores.load_secrets(options.state_dir / "secrets.env"),
         demo=options.demo,
+        entry_port=options.entry_port,
+        api_base_port=options.api_base_port,
     )
     return processes.with_processes(topology, options.state_dir / "nginx.conf"), network
 
@@ -166,8 +180,6 @@ def stop(state_dir: Path) -> None:
     if layout_file.exists():
         network = json.loads(layout_file.read_text()).get("network")
         if network:
-            hosts = tuple(
-                netns.Host(h["name"], h["address"], h["namespace"]) for h in network["hosts"]
-            )
+            hosts = tuple(Host(h["name"], h["address"], h["namespace"]) for h in network["hosts"])
             netns.remove(netns.Network(network["tag"], hosts))
         layout_file.unlink()

@@ -7,11 +7,9 @@ from pathlib import Path
 
 from cluster.topology import (
     ACTIONS_BASE_PORT,
-    API_BASE_PORT,
     API_PYTHON,
     API_REDIS_DB,
     BOT_PYTHON,
-    ENTRY_PORT,
     INTERNAL_ACTIONS_PORT,
     INTERNAL_API_PORT,
     LOCAL,
@@ -57,7 +55,7 @@ def api_processes(topology: Topology) -> list[Process]:
     env = api_environment(topology)
     processes = []
     for index in range(1, topology.counts.api + 1):
-        port = API_BASE_PORT + index
+        port = topology.api_base_port + index
         trusted = env["FORWARDED_ALLOW_IPS"]
         command = [str(API_PYTHON), "-m", "uvicorn", "api.main:create_app", "--factory",
                    "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
@@ -103,7 +101,7 @@ def rasa_processes(topology: Topology) -> list[Process]:
             "MODEL_PULL_SECONDS": str(MODEL_PULL_SECONDS),
             "RASA_REPLICA_NAME": f"rasa-{index}",
             "SOCKETIO_TRANSPORTS": "websocket",
-            "WIDGET_ORIGINS": f"http://127.0.0.1:{ENTRY_PORT},http://localhost:{ENTRY_PORT}",
+            "WIDGET_ORIGINS": f"{topology.entry_url},http://localhost:{topology.entry_port}",
             "HOME": str(topology.state_dir / f"rasa-{index}"),
         }
         command = [str(BOT_PYTHON), "-m", "bot.server", "run", "--enable-api",
@@ -137,7 +135,7 @@ def action_processes(topology: Topology) -> list[Process]:
 
 def nginx_process(topology: Topology, config: Path) -> Process:
     command = ["nginx", "-c", str(config), "-p", str(topology.state_dir / "nginx")]
-    return Process("nginx", "nginx", LOCAL, ENTRY_PORT, command, priority=100)
+    return Process("nginx", "nginx", LOCAL, topology.entry_port, command, priority=100)
 
 
 def with_processes(topology: Topology, nginx_config: Path) -> Topology:

@@ -9,7 +9,6 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from cluster.topology import (
-    ENTRY_PORT,
     INTERNAL_ACTIONS_PORT,
     INTERNAL_API_PORT,
     ROOT,
@@ -67,7 +66,7 @@ def write_nginx(topology: Topology, path: Path) -> None:
         (topology.state_dir / "nginx" / folder).mkdir(parents=True, exist_ok=True)
     text = _jinja.get_template("nginx.conf.j2").render(
         state=topology.state_dir,
-        entry_port=ENTRY_PORT,
+        entry_port=topology.entry_port,
         internal=topology.internal_address,
         internal_api_port=INTERNAL_API_PORT,
         internal_actions_port=INTERNAL_ACTIONS_PORT,

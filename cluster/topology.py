@@ -89,10 +89,13 @@ class Topology:
     secrets: dict[str, str]
     demo: bool
     processes: tuple[Process, ...] = ()
+    # Ports on this machine's loopback (a test picks free ones beside a developer's cluster).
+    entry_port: int = ENTRY_PORT
+    api_base_port: int = API_BASE_PORT
 
     @property
     def entry_url(self) -> str:
-        return f"http://127.0.0.1:{ENTRY_PORT}"
+        return f"http://127.0.0.1:{self.entry_port}"
 
     def of_kind(self, kind: str) -> list[Process]:
         return [p for p in self.processes if p.kind == kind]

@@ -1,11 +1,11 @@
 """The REST channel, made safe: bounded JSON input, masked secrets, conversations bound to a
 chat token, and always an answer.
 
-POST /webhooks/rest/webhook with `{"sender", "message", "message_id", "metadata": {"chat_token"}}`
-(`message_id` optional: a message sent again with the same id is answered again, not handled
-twice); the answer is the list of the assistant's messages, as with Rasa's own REST channel. When a backend fails,
-the list holds the assistant's French explanation instead of being empty; bad input gets a
-4xx with a French `detail`.
+POST /webhooks/rest/webhook with `{"sender", "message", "message_id", "metadata":
+{"chat_token"}}` (`message_id` optional: a message sent again with the same id is answered
+again, not handled twice); the answer is the list of the assistant's messages, as with Rasa's
+own REST channel. When a backend fails, the list holds the assistant's French explanation
+instead of being empty; bad input gets a 4xx with a French `detail`.
 """
 
 from __future__ import annotations

@@ -99,15 +99,23 @@ class Assistant:
 
 @contextmanager
 def running_assistant(
-    api_url: str, workdir: Path, rasa_port: int | None = None
+    api_url: str,
+    workdir: Path,
+    rasa_port: int | None = None,
+    *,
+    actions_port: int | None = None,
+    action_server_url: str | None = None,
+    rasa_env: dict[str, str] | None = None,
 ) -> Iterator[Assistant]:
     """The action server and a Rasa server on free loopback ports, stopped on exit.
 
-    The API's pages (`api_url`) are the one origin allowed to open the widget's socket.
+    The API's pages (`api_url`) are the one origin allowed to open the widget's socket. A test
+    may have Rasa reach the action server elsewhere (`action_server_url`, a proxy in front of
+    `actions_port`) and give Rasa settings of its own (`rasa_env`: another tracker store).
     """
     if not MODEL.exists():
         raise RuntimeError("No trained model: run `make train` (make test does it).")
-    actions_port, rasa_port = free_port(), rasa_port or free_port()
+    actions_port, rasa_port = actions_port or free_port(), rasa_port or free_port()
     auth_token = "test-rasa-token-0123456789"
     env = {
         **{k: v for k, v in os.environ.items() if k != "SECRET_KEY"},
@@ -115,7 +123,7 @@ def running_assistant(
         "PYTHONPATH": str(ROOT),
         "API_URL": api_url,
         "SANIC_HOST": "127.0.0.1",
-        "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
+        "ACTION_SERVER_URL": action_server_url or f"http://127.0.0.1:{actions_port}/webhook",
         "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.db'}",
         "WIDGET_ORIGINS": api_url,
     }
@@ -152,7 +160,7 @@ def running_assistant(
                 api_url,
             ],
             cwd=ROOT,
-            env=env,
+            env={**env, **(rasa_env or {})},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

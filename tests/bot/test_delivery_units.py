@@ -3,7 +3,14 @@ credential left in what is stored."""
 
 from bot.delivery import message_id, previous_answers
 from bot.resilience import scrub_metadata
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    FollowupAction,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXRvLWtlZXA"
 
@@ -29,11 +36,27 @@ def test_the_answers_to_a_message_already_handled_are_found_in_order() -> None:
         {"text": "Par exemple « le dentiste »."},
     ]
     first = previous_answers(conversation(), "first-message")
-    assert first == [{"text": "Bonjour !", "buttons": [{"title": "Signaler", "payload": "/report"}]}]
+    assert first == [
+        {"text": "Bonjour !", "buttons": [{"title": "Signaler", "payload": "/report"}]}
+    ]
 
 
 def test_a_handled_message_without_answer_is_still_known() -> None:
     assert previous_answers(conversation(), "third-message") == []
+
+
+def test_a_message_whose_turn_failed_is_handled_when_sent_again() -> None:
+    failed = [
+        *conversation(),
+        BotUttered("Je rencontre un problème technique…"),
+        UserUtteranceReverted(),
+        FollowupAction("action_listen"),
+    ]
+    assert previous_answers(failed, "third-message") is None
+    assert previous_answers(failed, "second-message") == [
+        {"text": "Quel professionnel ?"},
+        {"text": "Par exemple « le dentiste »."},
+    ]
 
 
 def test_a_new_message_is_not_known() -> None:
