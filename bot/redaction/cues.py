@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.redaction.numbers import Found
+from bot.redaction.numbers import NIR, Found
 from bot.text import strip_accents
 
 PASSWORD = "password"  # noqa: S105 - the name of a kind of secret, not one
@@ -57,6 +57,11 @@ _SIZE = re.compile(
     rf"{_BLANK}*(?:à|a|de|en)?{_BLANK}*\d+{_BLANK}*(?:chiffres|caract[eè]res|lettres|signes)",
     re.I,
 )
+_SPACES = re.compile(r"\s*")
+_BLANKS = re.compile(rf"{_BLANK}*")
+_SLASH = re.compile(r"\s*/")
+_SLASH_AND_BLANKS = re.compile(r"/\s*")
+_NEXT_WORD = re.compile(r"[\s,]*([^\s,]*)")
 _CLAUSE_END = re.compile(r"[.!?…;]+(?=\s|$)|\n")
 _JOINER = re.compile(
     r"\s*(?:[,;/&]|\b(?:et|and|puis|ainsi\s+que|plus)\b)\s*"
@@ -98,8 +103,8 @@ _MENTIONS = _words(
     "recevoir et ou mais donc car que qui qu quoi quel quelle quels quelles comment pourquoi "
     "quand si s se me m te t je j il elle on nous vous ca cela ce y lors depuis avec sans hier "
     "aujourd demain matin soir maintenant avant apres recemment svp stp merci postal ccam ngap "
-    "acte actes not wrong invalid expired locked blocked forgotten forgot lost too reset "
-    "changed doesn does don isn wasn to and or please"
+    "acte actes rpps adeli finess siret siren not wrong invalid expired locked blocked "
+    "forgotten forgot lost too reset changed doesn does don isn wasn to and or please"
 )
 # What still shows a question or a remark after « : » (« mon mot de passe : je l'ai changé »).
 _QUESTIONS = _words(
@@ -112,6 +117,12 @@ _DETERMINERS = _words(
     "a an your"
 )
 _TRAILERS = _words("et pour sur svp stp merci si au ok voila voici please thanks and")
+
+
+def _skip(pattern: re.Pattern[str], text: str, position: int) -> int:
+    """Where `pattern` (which may match nothing) stops matching from `position`."""
+    found = pattern.match(text, position)
+    return found.end() if found else position
 
 
 def _norm(word: str) -> str:
@@ -131,8 +142,7 @@ def _after_connector(text: str, start: int, kind: str, symbol: bool) -> int | No
     """Where the secret starts after « : », « est »…; None when what follows is no secret."""
     if text.startswith("\n", start) or start == len(text):
         # « mot de passe : » and the secret on the next line.
-        nxt = re.compile(r"\s*").match(text, start)
-        start = nxt.end() if nxt else start
+        start = _skip(_SPACES, text, start)
     if start < len(text) and text[start] in _QUOTE:
         return start
     word = _WORD.match(text, start)
@@ -157,14 +167,12 @@ def _looks_secret(word: str) -> bool:
 
 def _bare_secret(text: str, word: re.Match[str], kind: str, barriers: list[int]) -> bool:
     """A word right after a cue, with no connector: is it the secret?"""
-    if kind == LOGIN:  # « identifiants jdupont / Azerty12 », « identifiant X et mdp Y »
-        rest = re.compile(r"\s*(/|$)").match(text, word.end())
-        return bool(rest and rest[1] == "/") or any(
-            word.end() <= b <= word.end() + 1 for b in barriers
-        )
+    # « identifiants jdupont / Azerty12 », « identifiant X et mdp Y »
+    if kind == LOGIN and (_SLASH.match(text, word.end()) or word.end() in barriers):
+        return True
     if _looks_secret(word[0]):
         return True
-    following = re.compile(r"[\s,]*([^\s,]*)").match(text, word.end())
+    following = _NEXT_WORD.match(text, word.end())
     nxt = _norm(following[1]) if following else ""
     return nxt == "" or nxt in _TRAILERS or word.end() >= _clause_end(text, word.start())
 
@@ -181,8 +189,7 @@ def _value_start(text: str, cue: re.Match[str], kind: str, barriers: list[int]) 
         if size:
             position = size.end()
             continue
-        blanks = re.compile(rf"{_BLANK}*").match(text, position)
-        start = blanks.end() if blanks else position
+        start = _skip(_BLANKS, text, position)
         if start < len(text) and text[start] in _QUOTE and kind != LOGIN:
             return start
         word = _WORD.match(text, start)
@@ -213,8 +220,7 @@ def _split(text: str, start: int, end: int, group: str) -> Iterator[Found]:
     slash = text.find("/", start, end)
     if group in {"credentials", "login"} and slash != -1:
         left_end = len(text[:slash].rstrip())
-        right = re.compile(r"/\s*").match(text, slash)
-        right_start = right.end() if right else slash + 1
+        right_start = _skip(_SLASH_AND_BLANKS, text, slash)
         if left_end > start and right_start < end:
             yield Found(start, left_end, LOGIN)
             yield Found(right_start, end, PASSWORD)
@@ -225,14 +231,18 @@ def _split(text: str, start: int, end: int, group: str) -> Iterator[Found]:
 def _after_placeholder(
     text: str, start: int, placeholders: list[Found], group: str
 ) -> tuple[int, str]:
-    """An identifier already masked (a NIR): what follows « / » or « et » is the password."""
+    """An identifier masked as a NIR: a word after « / » or « et » is the password."""
     masked = next((found for found in placeholders if found.start == start), None)
-    if masked is None:
+    if masked is None or masked.kind != NIR:
         return start, group
     joiner = _AFTER_MASKED.match(text, masked.end)
-    if joiner is None or _CUE.match(text, joiner.end()) or text.startswith("[", joiner.end()):
-        return start, group  # the next cue or placeholder is dealt with on its own
-    return joiner.end(), "password"
+    if joiner is None or _CUE.match(text, joiner.end()):
+        return start, group  # the next cue is dealt with on its own
+    word = _WORD.match(text, joiner.end())
+    if word is None or text.startswith("[", joiner.end()):
+        return start, group
+    alone = _skip(_BLANKS, text, word.end()) >= _clause_end(text, word.start())
+    return (joiner.end(), "password") if alone or _looks_secret(word[0]) else (start, group)
 
 
 def find_secrets(text: str, placeholders: list[Found]) -> list[Found]:

@@ -99,16 +99,20 @@ def _kind(compact: str, next_token: str | None) -> str | None:
 def _at(run: list[re.Match[str]], first: int) -> Found | None:
     """The longest number that starts at token `first` of the run, if any."""
     tokens: list[str] = []
-    size = 0
+    sizes: list[int] = []
     for token in run[first:]:
-        size += len(token[0])
+        size = (sizes[-1] if sizes else 0) + len(token[0])
         if size > _LONGEST:
             break
         tokens.append(token[0])
+        sizes.append(size)
+    longest = _LONGEST if tokens and tokens[0][:2].isalpha() else 19  # IBAN, else card
     for count in range(len(tokens), 0, -1):
-        compact = "".join(tokens[:count]).upper()
-        if len(compact) < 13:
+        if sizes[count - 1] < 13:
             break
+        if sizes[count - 1] > longest:
+            continue
+        compact = "".join(tokens[:count]).upper()
         following = run[first + count][0] if first + count < len(run) else None
         kind = _kind(compact, following)
         if kind is not None:

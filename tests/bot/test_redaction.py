@@ -6,9 +6,11 @@ store, the report's transcript, the agents' CSV and the trainers' inbox all read
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from bot.components.sensitive import INTENT_NAME, MASKED_WORDINGS, SEVERAL, warning_kind
-from bot.redaction import PLACEHOLDERS, has_placeholder, masked_kinds, redact
+from bot.redaction import PLACEHOLDERS, Redacted, has_placeholder, masked_kinds, redact
 
 IBAN = "[IBAN masqué]"
 CARD = "[numéro de carte masqué]"
@@ -210,6 +212,36 @@ MASKED = [
         ("login",),
         ["jdupont"],
     ),
+    (
+        "le mot de passe c'est Soleil et l'identifiant jdupont",
+        f"le mot de passe c'est {PASSWORD} et l'identifiant {LOGIN}",
+        ("password", "login"),
+        ["Soleil", "jdupont"],
+    ),
+    (
+        "Mot de passe : Azerty12 ; identifiant : jdupont",
+        f"Mot de passe : {PASSWORD} ; identifiant : {LOGIN}",
+        ("password", "login"),
+        ["Azerty12", "jdupont"],
+    ),
+    (
+        "mon mdp actuel est le suivant : Azerty12",
+        f"mon mdp actuel est {PASSWORD}",
+        ("password",),
+        ["Azerty12"],
+    ),
+    (
+        "je vous donne mon mot de passe Azerty12",
+        f"je vous donne mon mot de passe {PASSWORD}",
+        ("password",),
+        ["Azerty12"],
+    ),
+    (
+        "mon mot de passe c'est 'soleil'",
+        f"mon mot de passe c'est {PASSWORD}",
+        ("password",),
+        ["soleil"],
+    ),
     # A secret among the other words of a report: the rest of the message is kept.
     (
         "mon mdp est Azerty12! et le rendez-vous était le 3 mars",
@@ -250,6 +282,11 @@ KEPT = [
     "I forgot my password",
     "my password is not working",
     "reset my password please",
+    "je vous donne mon mot de passe si besoin",
+    "je vous donne mon mdp pour que vous vérifiez",
+    "identifiant oublié",
+    "mes identifiants ne marchent pas",
+    "identifiant RPPS 10101234567",
     # Numbers that are no secret.
     "le 03/03/2026 chez le Dr Martin, 25 euros",
     "le 3 mars 2026, séance du 03.03.2026",
@@ -298,6 +335,16 @@ def test_masking_twice_changes_nothing(typed: str) -> None:
     once = redact(typed).text
     assert redact(once).text == once
     assert redact(once).kinds == ()
+
+
+def test_masking_twice_changes_nothing_in_mixed_messages() -> None:
+    """Phrasings run together (a secret next to a report, two cues in a row…) too."""
+    pieces = [typed for typed, *_ in MASKED] + KEPT + ["et", ",", " / ", "\n", "mdp :", "?"]
+    chooser = random.Random(14)
+    for _ in range(2000):
+        typed = " ".join(chooser.choice(pieces) for _ in range(chooser.randint(2, 5)))
+        once = redact(typed).text
+        assert redact(once) == Redacted(once, ()), typed
 
 
 def test_placeholders_tell_what_was_masked() -> None:
