@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from api.accounts.models import StaffUser
 from api.claims.catalogue import ProviderKind
+from api.reports.workflow import ReportStatus
 from tests.agent.helpers import TODAY, file
 from tests.factories import Factory
 from tests.web.markup import duplicate_ids, parse, unlabelled_fields
@@ -117,8 +118,10 @@ def test_every_field_has_a_label_and_ids_are_unique(
 ) -> None:
     holder = factory.policyholder()
     claim = factory.claim(holder, factory.provider(), TODAY)
+    earlier = file(db, holder.id, claim=claim)
+    earlier.status = ReportStatus.UNFOUNDED  # closed: the claim can be reported again
+    db.commit()
     report = file(db, holder.id, claim=claim)
-    file(db, holder.id, claim=claim)
     for path in (f"/agent/signalements/{report.reference}", "/agent/signalements", "/agent"):
         page = parse(signed_in.get(path).text)
         assert unlabelled_fields(page) == [], path
@@ -154,20 +157,22 @@ def test_related_reports_on_the_same_claim_and_provider(
     me, other = factory.policyholder(), factory.policyholder()
     provider = factory.provider("Dr Paul Roux")
     claim = factory.claim(me, provider, TODAY - timedelta(days=4))
+    earlier = file(db, me.id, claim=claim)
+    earlier.status = ReportStatus.UNFOUNDED  # closed: the claim can be reported again
+    db.commit()
     report = file(db, me.id, claim=claim)
-    again = file(db, me.id, claim=claim)
     elsewhere = file(db, other.id, claim=factory.claim(other, provider, TODAY - timedelta(days=6)))
     unrelated = file(db, other.id, claim=factory.claim(other, factory.provider(), TODAY))
     related = signed_in.get(f"/agent/signalements/{report.reference}").context["related"]  # type: ignore[attr-defined]
-    assert [r.id for r in related.same_claim] == [again.id]
+    assert [r.id for r in related.same_claim] == [earlier.id]
     assert [r.id for r in related.same_provider] == [elsewhere.id]
     assert related.same_provider_total == 1
     assert unrelated.id not in {r.id for r in related.same_provider}
     page = parse(signed_in.get(f"/agent/signalements/{report.reference}").text)
     buttons = [b.text for b in page.find("section", aria_labelledby="lies").find_all("button")]
     assert buttons == [
-        f"Marquer ce signalement comme doublon de {again.reference}",
-        f"Rattacher à {again.reference}",
+        f"Marquer ce signalement comme doublon de {earlier.reference}",
+        f"Rattacher à {earlier.reference}",
     ]
 
 
