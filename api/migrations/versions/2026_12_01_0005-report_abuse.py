@@ -106,15 +106,27 @@ def _close(
         f"Clos automatiquement : le signalement {reference} de la même personne sur le même "
         "remboursement est toujours ouvert (un seul signalement ouvert par remboursement)."
     )
+    # As an agent's decision is written: the status change, then the reason as a note.
     connection.execute(
-        report_event.insert().values(
-            report_id=other.id,
-            kind="status_changed",
-            from_status=other.status,
-            to_status="duplicate",
-            note=note,
-            created_at=now,
-        )
+        report_event.insert(),
+        [
+            {
+                "report_id": other.id,
+                "kind": "status_changed",
+                "from_status": other.status,
+                "to_status": "duplicate",
+                "note": None,
+                "created_at": now,
+            },
+            {
+                "report_id": other.id,
+                "kind": "note",
+                "from_status": None,
+                "to_status": None,
+                "note": note,
+                "created_at": now,
+            },
+        ],
     )
 
 
@@ -148,5 +160,5 @@ def downgrade() -> None:
         batch_op.drop_constraint("uq_report_event_idempotency", type_="unique")
         batch_op.drop_column("idempotency_key")
     op.drop_index("uq_report_open_claim", table_name="report")
-    with op.batch_alter_table("report", schema=None) as batch_op:
-        batch_op.drop_column("via_assistant")
+    # A plain ALTER (SQLite 3.35+): rebuilding `report` would break its events' foreign keys.
+    op.drop_column("report", "via_assistant")
