@@ -189,8 +189,10 @@ def _not_filed(
         if existing is not None:
             if existing.request_fingerprint != values["request_fingerprint"]:
                 raise Conflict(
-                    "Cette clé d'idempotence a déjà servi pour un autre signalement : "
-                    "utilisez une nouvelle clé pour un nouveau signalement."
+                    french_spacing(
+                        "Cette clé d'idempotence a déjà servi pour un autre signalement : "
+                        "utilisez une nouvelle clé pour un nouveau signalement."
+                    )
                 )
             return existing
     if values["claim_id"] is not None:
@@ -207,7 +209,7 @@ def _not_filed(
     if refused is not None:
         raise refused
     # The open report was closed between the two statements: filing again will work.
-    raise Conflict("Ce signalement n'a pas pu être enregistré : réessayez.")
+    raise Conflict(french_spacing("Ce signalement n'a pas pu être enregistré : réessayez."))
 
 
 def already_reported(report: Report) -> AlreadyReported:

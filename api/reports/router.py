@@ -87,7 +87,8 @@ def file_report(
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return report_out(report)
+    # A new report has no complement yet: no need to read its events.
+    return report_out(report, [] if created else None)
 
 
 @router.post(

@@ -51,8 +51,15 @@ class ReportCreate(BaseModel):
     provider_name: str = Field(max_length=200)
     description: str = Field(max_length=DESCRIPTION_MAX)
     anomaly_type: AnomalyType = AnomalyType.OTHER
-    channel: Channel = Channel.ASSISTANT
-    transcript: list[Turn] = Field(default_factory=list, max_length=TRANSCRIPT_MAX_TURNS)
+    # Only the assistant's service identity may send these two (403 for anyone else).
+    channel: Channel = Field(
+        default=Channel.ASSISTANT, description="Réservé au service de l'assistant."
+    )
+    transcript: list[Turn] = Field(
+        default_factory=list,
+        max_length=TRANSCRIPT_MAX_TURNS,
+        description="La conversation du dépôt ; réservée au service de l'assistant.",
+    )
 
     _clean = field_validator("provider_name", "description")(_clean_text)
 

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from api.accounts.models import Policyholder
@@ -225,3 +226,35 @@ def test_parallel_filings_about_one_provider_respect_the_cap(
     assert sorted(r.status_code for r in responses) == [201] * 2 + [429] * 8
     assert {r.json()["code"] for r in responses if r.status_code == 429} == {"report_limit"}
     assert count(db) == 2
+
+
+def test_a_filing_reads_no_report_before_its_one_insert(
+    app: FastAPI, client: TestClient, factory: Factory, holder: Policyholder, dentist: Provider
+) -> None:
+    """The caps and both unique indexes are checked by the INSERT itself: a filing costs the
+    token's check, the claim's provider, (PostgreSQL) the policyholder's lock, two inserts."""
+    (claim,) = claims(factory, holder, dentist, 1)
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not statement.startswith("BEGIN"):  # SQLite's writers begin IMMEDIATE
+            seen.append(" ".join(statement.split()))
+
+    event.listen(app.state.engine, "before_cursor_execute", record)
+    try:
+        response = file(client, factory, holder, "k", claim_id=claim.id)
+    finally:
+        event.remove(app.state.engine, "before_cursor_execute", record)
+    assert response.status_code == 201
+    token_check, claim_check, *locks, report_insert, event_insert = seen
+    assert token_check.startswith("SELECT policyholder.id, ")  # the token's account
+    assert claim_check.startswith("SELECT claim.provider_id FROM claim WHERE")
+    if app.state.engine.dialect.name == "postgresql":
+        (lock,) = locks
+        assert lock.startswith("SELECT policyholder.id FROM policyholder WHERE")
+        assert lock.endswith("FOR NO KEY UPDATE")
+    else:
+        assert locks == []  # the write lock, taken at BEGIN IMMEDIATE, serialises filings
+    assert report_insert.startswith("INSERT INTO report (")
+    assert " ON CONFLICT DO NOTHING RETURNING " in report_insert
+    assert event_insert.startswith("INSERT INTO report_event ")
