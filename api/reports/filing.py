@@ -69,7 +69,36 @@ def file_report(
     _check_dates(data, today, history_start)
     provider_id = _claim_provider(session, policyholder_id, data.claim_id)
     now = utcnow()
-    values: dict[str, Any] = {
+    values = _row(policyholder_id, data, idempotency_key, via_assistant, direct_channel, now)
+    similar = same_provider(policyholder_id, provider_id, values["provider_search"])
+    _one_filing_at_a_time(session, policyholder_id)
+    # One statement files the report, unless the caps refuse it or a unique index already holds
+    # it: the key filed one (a retry, or a concurrent request that committed first), or the
+    # person has an open report on this claim. Then we find out which, and answer with it.
+    report = _insert_unless_filed(session, values, within_limits(similar, limits, now))
+    if report is None:
+        return _not_filed(session, values, similar, limits, now), False
+    session.execute(
+        insert_statement(ReportEvent).values(
+            report_id=report.id,
+            kind=EventKind.CREATED,
+            to_status=ReportStatus.RECEIVED,
+            created_at=now,
+        )
+    )
+    return report, True
+
+
+def _row(
+    policyholder_id: int,
+    data: ReportCreate,
+    idempotency_key: str | None,
+    via_assistant: bool,
+    direct_channel: Channel,
+    now: datetime,
+) -> dict[str, Any]:
+    """The report's row: a direct filing keeps neither the transcript nor the channel sent."""
+    return {
         "policyholder_id": policyholder_id,
         "claim_id": data.claim_id,
         "care_date": data.care_date,
@@ -86,30 +115,18 @@ def file_report(
         "created_at": now,
         "updated_at": now,
     }
-    similar = same_provider(policyholder_id, provider_id, values["provider_search"])
+
+
+def _one_filing_at_a_time(session: Session, policyholder_id: int) -> None:
+    """Serialise one person's filings, so the caps count what the others committed. PostgreSQL:
+    lock the policyholder's row (NO KEY UPDATE does not conflict with the key-share lock the
+    report's foreign key takes); SQLite: the write lock taken at BEGIN IMMEDIATE already does."""
     if session.get_bind().dialect.name == "postgresql":
-        # One filing at a time per person, so the caps count what the others committed. NO KEY
-        # UPDATE does not conflict with the key-share lock the report's foreign key takes.
         session.execute(
             select(Policyholder.id)
             .where(Policyholder.id == policyholder_id)
             .with_for_update(key_share=True)
         )
-    # One statement files the report, unless the caps refuse it or a unique index already holds
-    # it: the key filed one (a retry, or a concurrent request that committed first), or the
-    # person has an open report on this claim. Then we find out which, and answer with it.
-    report = _insert_unless_filed(session, values, within_limits(similar, limits, now))
-    if report is None:
-        return _not_filed(session, values, similar, limits, now), False
-    session.execute(
-        insert_statement(ReportEvent).values(
-            report_id=report.id,
-            kind=EventKind.CREATED,
-            to_status=ReportStatus.RECEIVED,
-            created_at=now,
-        )
-    )
-    return report, True
 
 
 def _check_dates(data: ReportCreate, today: date, history_start: date) -> None:
