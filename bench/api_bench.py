@@ -166,30 +166,14 @@ def match_cases(
 
 
 def filing_body(rng: random.Random, claim: SampledClaim) -> dict[str, Any]:
-    """A report as the assistant files it, about one of the policyholder's real claims."""
-    started = datetime.now(UTC) - timedelta(minutes=3)
-    description = rng.choice(DESCRIPTIONS)
-    turns = [
-        ("bot", "Bonjour, quel remboursement vous semble suspect ?"),
-        ("user", f"{claim.provider_name} le {claim.care_date.strftime('%d/%m/%Y')}"),
-        ("bot", "Que s'est-il passé ?"),
-        ("user", description),
-    ]
+    """A report as a policyholder files it directly (a transcript and a channel are the
+    assistant's service identity's alone), about one of their real claims."""
     return {
         "claim_id": claim.claim_id,
         "care_date": claim.care_date.isoformat(),
         "provider_name": claim.provider_name,
-        "description": description,
+        "description": rng.choice(DESCRIPTIONS),
         "anomaly_type": "not_performed",
-        "channel": "assistant",
-        "transcript": [
-            {
-                "sender": sender,
-                "text": text_,
-                "timestamp": (started + timedelta(seconds=20 * i)).isoformat(),
-            }
-            for i, (sender, text_) in enumerate(turns)
-        ],
     }
 
 
@@ -307,17 +291,16 @@ class FilerLog:
     errors: list[str] = field(default_factory=list)
 
 
+Filing = tuple[dict[str, str], dict[str, Any]]  # (the filer's headers, the report)
+
+
 def file_reports(
-    base_url: str,
-    headers: dict[str, str],
-    bodies: list[dict[str, Any]],
-    start: threading.Barrier,
-    log: FilerLog,
+    base_url: str, filings: list[Filing], start: threading.Barrier, log: FilerLog
 ) -> None:
-    """One thread: its own client and policyholder, one filing after the other."""
+    """One thread: its own client, one filing after the other."""
     with new_client(base_url) as client:
         start.wait()
-        for body in bodies:
+        for headers, body in filings:
             request_headers = {**headers, "Idempotency-Key": f"bench-{uuid.uuid4().hex}"}
             started = time.perf_counter()
             try:
@@ -330,34 +313,41 @@ def file_reports(
                 log.errors.append(f"{response.status_code} {response.text[:200]}")
 
 
-def measure_filings(
-    base_url: str, claims: dict[int, list[SampledClaim]], settings: Settings, rng: random.Random
-) -> FilingResult:
-    """FILINGS reports from FILING_THREADS concurrent clients, one policyholder each."""
+def plan_filings(
+    claims: dict[int, list[SampledClaim]], settings: Settings, rng: random.Random
+) -> list[list[Filing]]:
+    """FILINGS reports on as many distinct recent claims (one open report per person and
+    claim), spread over FILING_THREADS threads; each filing carries its policyholder's token."""
     today = local_today(settings.timezone)
-    holders = [
-        (holder, recent)
-        for holder, holder_claims in claims.items()
-        if (recent := recent_claims(holder_claims, today))
-    ][:FILING_THREADS]
-    if len(holders) < FILING_THREADS:
-        raise RuntimeError("Pas assez d'assurés avec des remboursements récents dans le volume.")
-    per_thread = FILINGS // FILING_THREADS
-    logs = [FilerLog() for _ in holders]
-    start = threading.Barrier(len(holders) + 1)
+    recent = [
+        claim for holder_claims in claims.values() for claim in recent_claims(holder_claims, today)
+    ]
+    if len(recent) < FILINGS:
+        raise RuntimeError("Pas assez de remboursements récents dans le volume.")
+    chosen = rng.sample(recent, FILINGS)
+    headers = {claim.holder_id: bearer(claim.holder_id, settings) for claim in chosen}
+    plans: list[list[Filing]] = [[] for _ in range(FILING_THREADS)]
+    for n, claim in enumerate(chosen):
+        plans[n % FILING_THREADS].append((headers[claim.holder_id], filing_body(rng, claim)))
+    return plans
+
+
+def forget_bench_filings(engine: Engine) -> None:
+    """Delete the reports an earlier run filed, so their claims can be reported again."""
+    report, event = metadata.tables["report"], metadata.tables["report_event"]
+    filed = select(report.c.id).where(report.c.idempotency_key.startswith("bench-"))
+    with engine.begin() as connection:
+        connection.execute(event.delete().where(event.c.report_id.in_(filed)))
+        connection.execute(report.delete().where(report.c.idempotency_key.startswith("bench-")))
+
+
+def measure_filings(base_url: str, plans: list[list[Filing]]) -> FilingResult:
+    """FILINGS reports from FILING_THREADS concurrent clients."""
+    logs = [FilerLog() for _ in plans]
+    start = threading.Barrier(len(plans) + 1)
     threads = [
-        threading.Thread(
-            target=file_reports,
-            args=(
-                base_url,
-                bearer(holder, settings),
-                [filing_body(rng, rng.choice(recent)) for _ in range(per_thread)],
-                start,
-                log,
-            ),
-            name=f"filer-{holder}",
-        )
-        for (holder, recent), log in zip(holders, logs, strict=True)
+        threading.Thread(target=file_reports, args=(base_url, plan, start, log), name=f"filer-{n}")
+        for n, (plan, log) in enumerate(zip(plans, logs, strict=True))
     ]
     for thread in threads:
         thread.start()
@@ -368,10 +358,10 @@ def measure_filings(
     seconds = time.perf_counter() - started
     durations = [d for log in logs for d in log.durations]
     errors = [e for log in logs for e in log.errors]
-    total = per_thread * len(holders)
+    total = sum(len(plan) for plan in plans)
     result = FilingResult(
         filings=total,
-        threads=len(holders),
+        threads=len(plans),
         seconds=round(seconds, 2),
         per_second=round((total - len(errors)) / seconds, 1),
         p50_ms=ms(percentile(durations, 0.50)) if durations else None,
@@ -479,6 +469,9 @@ def running_server(settings: Settings, log_path: Path) -> Iterator[Server]:
         "DATABASE_URL": settings.database_url,
         "SECRET_KEY": settings.signing_key,
         "DEMO": "0",
+        # The bench measures what a filing costs, not the caps per person and provider.
+        "REPORT_DAILY_LIMIT": "1000",
+        "REPORT_WEEKLY_LIMIT": "1000",
     }
     command = [
         sys.executable,
@@ -593,9 +586,11 @@ def bench_backend(backend: str, claims: int, seed: int, *, fresh: bool) -> dict[
     try:
         check_schema(engine)
         claims_by_holder = sample_claims(engine, rng, MATCH_WARMUP + MATCH_REQUESTS)
+        forget_bench_filings(engine)
     finally:
         engine.dispose()
     cases = match_cases(rng, claims_by_holder, local_today(settings.timezone))
+    plans = plan_filings(claims_by_holder, settings, rng)
 
     with running_server(settings, VAR / f"bench-uvicorn-{backend}.log") as server:
         start = cpu_snapshot(server.pid)
@@ -603,7 +598,7 @@ def bench_backend(backend: str, claims: int, seed: int, *, fresh: bool) -> dict[
             print(f"[{backend}] rapprochements ({MATCH_REQUESTS} requêtes)…", flush=True)
             matching = measure_matching(client, cases, settings)
         print(f"[{backend}] signalements ({FILINGS} dépôts, {FILING_THREADS} clients)…", flush=True)
-        filings = measure_filings(server.base_url, claims_by_holder, settings, rng)
+        filings = measure_filings(server.base_url, plans)
         foreign = foreign_cpu_share(start)
     return {
         "backend": backend,

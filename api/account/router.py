@@ -1,14 +1,23 @@
 """The policyholder's pages: « Mes paiements » and « Mes signalements » (policyholders only)."""
 
-from fastapi import APIRouter, Depends, Query, Request
-from starlette.responses import Response
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from pydantic import ValidationError
+from starlette.responses import RedirectResponse, Response
 
 from api.account.ui import PREFIX, PolicyholderPageDep, page, require_policyholder, widget_token
 from api.accounts.deps import SettingsDep
 from api.claims.service import ClaimFilters, list_claims
 from api.core.db import SessionDep
+from api.core.errors import DomainError
+from api.reports.complements import add_complement, complements_by_report
+from api.reports.schemas import DESCRIPTION_MAX, ComplementCreate
 from api.reports.service import ReportFilters, list_reports
-from api.reports.workflow import STATUS_LABELS
+from api.reports.workflow import OPEN_STATUSES, STATUS_LABELS
+from api.web import sessions
+from api.web.deps import CsrfDep
 from api.web.errors import PageNotFound
 from api.web.pagination import make_pager, url_with
 
@@ -67,10 +76,53 @@ def reports(
     context = {
         "active": "reports",
         "reports": found,
+        "complements": complements_by_report(session=session, report_ids=[r.id for r in found]),
+        "open_reports": [r for r in found if r.status in OPEN_STATUSES],
         "status_labels": STATUS_LABELS,
+        "text_max": DESCRIPTION_MAX,
+        # Sent back with the form: submitting it twice adds the complement once.
+        "complement_key": f"page-{uuid.uuid4().hex}",
         "widget": _widget(principal, settings),
     }
     return page(request, "account/reports.html", context)
+
+
+@router.post("/signalements/complement", dependencies=[CsrfDep])
+def complement(
+    request: Request,
+    session: SessionDep,
+    principal: PolicyholderPageDep,
+    reference: Annotated[str, Form(max_length=32)] = "",
+    text: Annotated[str, Form(max_length=DESCRIPTION_MAX * 2)] = "",
+    key: Annotated[str, Form(max_length=200, pattern=r"^[\x21-\x7e]*$")] = "",
+) -> RedirectResponse:
+    """The owner adds a complement to one of their open reports (Post/Redirect/Get)."""
+    back = RedirectResponse(f"{PREFIX}/signalements", status_code=303)
+    try:
+        data = ComplementCreate(text=text)
+        report, _new = add_complement(
+            session=session,
+            reference=reference,
+            policyholder_id=principal.id,
+            text=data.text,
+            idempotency_key=key or None,
+        )
+    except ValidationError as exc:
+        sessions.flash(request, _first_message(exc), "error")
+        return back
+    except DomainError as exc:
+        session.rollback()
+        sessions.flash(request, exc.message, "error")
+        return back
+    sessions.flash(request, f"Votre complément a été ajouté au signalement {report.reference}.")
+    return back
+
+
+def _first_message(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    if error["type"] == "string_too_long":
+        return f"Votre complément est trop long : {DESCRIPTION_MAX} caractères au plus."
+    return "Écrivez votre complément avant de l'envoyer."
 
 
 @router.get("/{path:path}")

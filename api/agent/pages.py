@@ -19,7 +19,7 @@ from api.agent.filters import (
     ListQuery,
     parse_list_query,
 )
-from api.agent.history import CHANNEL_LABELS, history
+from api.agent.history import CHANNEL_LABELS, history, transcript_source
 from api.agent.ui import PREFIX, AgentPageDep, page
 from api.claims.catalogue import kind_label
 from api.claims.models import Provider
@@ -196,6 +196,7 @@ def report_page(
         if claim
         else [],
         "transcript": [Turn.model_validate(turn) for turn in report.transcript],
+        "transcript_source": transcript_source(report),
         "history": history(events, names, report.channel),
         "related": related_reports(session=session, report=report),
         "transitions": [(s.value, STATUS_LABELS[s]) for s in transitions],

@@ -104,6 +104,12 @@ class Settings(BaseSettings):
 
     # --- end of retention ---
 
+    # Reports by one policyholder about one provider (the claim's, else the name as typed):
+    # at most this many in any 24 hours, and in any 7 days (SignalConso refuses the 3rd in a
+    # day and the 5th in a week).
+    report_daily_limit: int = Field(default=2, ge=1, le=1000)
+    report_weekly_limit: int = Field(default=4, ge=1, le=1000)
+
     @model_validator(mode="after")
     def _require_real_secret_outside_demo(self) -> Self:
         if self.secret_key is None:

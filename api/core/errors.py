@@ -4,6 +4,7 @@ Every error body has the same shape: ``{"detail": "<phrase en français>", "code
 plus ``errors`` (one entry per invalid field) for invalid input.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,10 +17,20 @@ class DomainError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # More members of the error body (what a client needs to act on it), and headers.
+        self.extra = dict(extra or {})
+        self.headers = dict(headers or {})
 
 
 class NotAuthenticated(DomainError):
@@ -45,6 +56,11 @@ class Conflict(DomainError):
 class InvalidInput(DomainError):
     status_code = 422
     code = "invalid_input"
+
+
+class TooManyRequests(DomainError):
+    status_code = 429
+    code = "too_many_requests"
 
 
 HTTP_MESSAGES = {
@@ -137,9 +153,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
         errors = [{"field": exc.field, "message": exc.message}] if exc.field else None
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else {}
+        body = {**error_body(exc.message, exc.code, errors), **exc.extra}
         return JSONResponse(
-            error_body(exc.message, exc.code, errors), status_code=exc.status_code, headers=headers
+            body, status_code=exc.status_code, headers={**headers, **exc.headers} or None
         )
 
     @app.exception_handler(RequestValidationError)

@@ -50,3 +50,15 @@ def fold(text: str) -> str:
 def significant_words(text: str) -> str:
     """The folded text without titles and articles: « le Docteur Martin » → « martin »."""
     return " ".join(word for word in fold(text).split() if word not in _FILLER_WORDS)
+
+
+NBSP = "\u00a0"
+_BEFORE_PUNCTUATION = re.compile(r" ([:;?!»])")
+_AFTER_QUOTE = re.compile(r"« ")
+
+
+def french_spacing(text: str) -> str:
+    """French typography for a sentence written with plain spaces: a no-break space before
+    « : ; ? ! » and inside the quotes « », so a line never breaks there."""
+    spaced = _BEFORE_PUNCTUATION.sub(NBSP + r"\1", text)
+    return _AFTER_QUOTE.sub("«" + NBSP, spaced)

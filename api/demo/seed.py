@@ -24,7 +24,8 @@ from api.core.security import hash_password
 from api.core.text import fold
 from api.demo.providers import DEMO_PROVIDERS
 from api.notifications import service as notifications_service
-from api.reports import service as reports_service
+from api.reports import filing as reports_filing
+from api.reports.limits import ReportLimits
 from api.reports.schemas import ReportCreate
 from api.reports.workflow import AnomalyType
 
@@ -274,7 +275,7 @@ def _file_demo_report(
 ) -> None:
     act_code, provider_name, anomaly, description = report
     claim = next(c for c in claims if c.act_code == act_code)
-    reports_service.file_report(
+    reports_filing.file_report(
         session=session,
         policyholder_id=holder.id,
         data=ReportCreate(
@@ -287,6 +288,8 @@ def _file_demo_report(
         idempotency_key=f"demo-{holder.username}",
         today=today,
         history_start=today - timedelta(days=800),
+        limits=ReportLimits(daily=1, weekly=1),  # one report per demo policyholder
+        via_assistant=True,  # as if the assistant had filed them (without a transcript)
     )
 
 

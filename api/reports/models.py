@@ -3,14 +3,29 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.claims.models import Claim
 from api.core.db import Base, UTCDateTime, str_enum, utcnow
-from api.reports.workflow import AnomalyType, Channel, EventKind, ReportStatus
+from api.reports.workflow import OPEN_STATUSES, AnomalyType, Channel, EventKind, ReportStatus
 
 REFERENCE_PREFIX = "SIG"
+# The rows of the partial unique index "one open report per person and claim".
+OPEN_REPORT = text(
+    "status IN ({})".format(", ".join(f"'{s.value}'" for s in ReportStatus if s in OPEN_STATUSES))
+)
 
 
 class Report(Base):
@@ -18,6 +33,15 @@ class Report(Base):
     __table_args__ = (
         UniqueConstraint("policyholder_id", "idempotency_key", name="uq_report_idempotency"),
         Index("ix_report_status_created_at", "status", "created_at"),
+        # One open report per person and claim (reports without a claim are not concerned).
+        Index(
+            "uq_report_open_claim",
+            "policyholder_id",
+            "claim_id",
+            unique=True,
+            sqlite_where=OPEN_REPORT,
+            postgresql_where=OPEN_REPORT,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +59,9 @@ class Report(Base):
     )
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, name="report_channel", length=20))
     transcript: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # True when the assistant's service identity filed it (only then is a transcript attached),
+    # False for a direct filing; NULL for reports filed before the API checked who attached it.
+    via_assistant: Mapped[bool | None] = mapped_column(Boolean)
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     # Hash of the fields that define the report, to tell a retry from a reused key.
     request_fingerprint: Mapped[str | None] = mapped_column(String(64))
@@ -84,11 +111,14 @@ class ReportEvent(Base):
     """One line of a report's audit log: who did what, when."""
 
     __tablename__ = "report_event"
+    __table_args__ = (
+        UniqueConstraint("report_id", "idempotency_key", name="uq_report_event_idempotency"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), index=True)
     kind: Mapped[EventKind] = mapped_column(str_enum(EventKind, name="event_kind", length=20))
-    # The staff member who acted; None when the policyholder did (filing the report).
+    # The staff member who acted; None when the policyholder did (filing, a complement).
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     from_status: Mapped[ReportStatus | None] = mapped_column(
         str_enum(ReportStatus, name="event_from_status")
@@ -98,6 +128,8 @@ class ReportEvent(Base):
     )
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     note: Mapped[str | None] = mapped_column(Text)
+    # The Idempotency-Key of the policyholder's request that added a complement.
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="events")

@@ -1,5 +1,5 @@
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 
@@ -9,8 +9,10 @@ from api.accounts.service import Principal
 from api.core.clock import local_today, months_before
 from api.core.db import SessionDep
 from api.core.schemas import Page
-from api.reports import service
+from api.reports import complements, filing, service
+from api.reports.limits import ReportLimits
 from api.reports.schemas import (
+    ComplementCreate,
     ReportCreate,
     ReportOut,
     ReportStaffOut,
@@ -18,7 +20,7 @@ from api.reports.schemas import (
     report_out,
     report_staff_out,
 )
-from api.reports.workflow import AnomalyType, ReportStatus
+from api.reports.workflow import AnomalyType, Channel, ReportStatus
 
 router = APIRouter(prefix="/reports", tags=["signalements"])
 
@@ -40,12 +42,26 @@ IdempotencyKey = Annotated[
 ]
 
 
+# TODO(lead): the assistant's per-call `assistant` token arrives as a policyholder Principal
+# with `via_assistant=True` once its opt-in dependency exists: declare it on `file_report`,
+# `add_complement`, `list_reports` and `get_report` (the routes the assistant calls).
+FILING_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Nouvel essai d'un dépôt déjà enregistré (même clé, même contenu)"},
+    403: {"description": "`transcript` ou `channel` envoyés par un autre que l'assistant"},
+    409: {
+        "description": "Un signalement de l'assuré est déjà ouvert sur ce remboursement "
+        "(`code: already_reported`, sa `reference`), ou clé déjà utilisée pour un autre dépôt"
+    },
+    429: {"description": "Trop de signalements sur ce professionnel (`code: report_limit`)"},
+}
+
+
 @router.post(
     "",
     response_model=ReportOut,
     status_code=status.HTTP_201_CREATED,
     summary="Déposer un signalement",
-    responses={200: {"description": "Nouvel essai d'un dépôt déjà enregistré"}},
+    responses=FILING_RESPONSES,
 )
 def file_report(
     data: ReportCreate,
@@ -55,14 +71,51 @@ def file_report(
     settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ReportOut:
+    """Only the assistant's service identity may send `transcript` and `channel`; a direct
+    filing is recorded with the channel `api` and no transcript."""
     today = local_today(settings.timezone)
-    report, created = service.file_report(
+    report, created = filing.file_report(
         session=session,
         policyholder_id=principal.id,
         data=data,
         idempotency_key=idempotency_key,
         today=today,
         history_start=months_before(today, settings.claim_history_months),
+        limits=ReportLimits.from_settings(settings),
+        via_assistant=principal.via_assistant,
+        direct_channel=Channel.API,
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    # A new report has no complement yet: no need to read its events.
+    return report_out(report, [] if created else None)
+
+
+@router.post(
+    "/{reference}/complements",
+    response_model=ReportOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Compléter son signalement",
+    responses={
+        200: {"description": "Nouvel essai d'un complément déjà ajouté (même clé, même texte)"},
+        409: {"description": "Signalement clos (`code: report_closed`), ou clé déjà utilisée"},
+    },
+)
+def add_complement(
+    reference: Reference,
+    data: ComplementCreate,
+    response: Response,
+    session: SessionDep,
+    principal: PolicyholderDep,
+    idempotency_key: IdempotencyKey = None,
+) -> ReportOut:
+    """The report's owner adds what they know since; another person's report is not found."""
+    report, created = complements.add_complement(
+        session=session,
+        reference=reference,
+        policyholder_id=principal.id,
+        text=data.text,
+        idempotency_key=idempotency_key,
     )
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -111,9 +164,13 @@ def list_reports(
     reports, total = service.list_reports(
         session=session, filters=filters, sort=sort, limit=limit, offset=offset
     )
+    added = complements.complements_by_report(session=session, report_ids=[r.id for r in reports])
     if principal.is_policyholder:
-        return Page(items=[report_out(r) for r in reports], total=total, limit=limit, offset=offset)
-    items = [report_staff_out(r, with_events=False) for r in reports]
+        mine = [report_out(r, added.get(r.id, [])) for r in reports]
+        return Page(items=mine, total=total, limit=limit, offset=offset)
+    items = [
+        report_staff_out(r, with_events=False, complements=added.get(r.id, [])) for r in reports
+    ]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 

@@ -51,10 +51,27 @@ class ReportCreate(BaseModel):
     provider_name: str = Field(max_length=200)
     description: str = Field(max_length=DESCRIPTION_MAX)
     anomaly_type: AnomalyType = AnomalyType.OTHER
-    channel: Channel = Channel.ASSISTANT
-    transcript: list[Turn] = Field(default_factory=list, max_length=TRANSCRIPT_MAX_TURNS)
+    # Only the assistant's service identity may send these two (403 for anyone else).
+    channel: Channel = Field(
+        default=Channel.ASSISTANT, description="Réservé au service de l'assistant."
+    )
+    transcript: list[Turn] = Field(
+        default_factory=list,
+        max_length=TRANSCRIPT_MAX_TURNS,
+        description="La conversation du dépôt ; réservée au service de l'assistant.",
+    )
 
     _clean = field_validator("provider_name", "description")(_clean_text)
+
+
+class ComplementCreate(BaseModel):
+    """What the policyholder adds to their report after filing it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=DESCRIPTION_MAX)
+
+    _clean = field_validator("text")(_clean_text)
 
 
 class ReportUpdate(BaseModel):
@@ -87,6 +104,11 @@ class ReportUpdate(BaseModel):
         return self
 
 
+class ComplementOut(BaseModel):
+    text: str
+    created_at: datetime
+
+
 class ReportOut(BaseModel):
     """A report as its author sees it."""
 
@@ -102,6 +124,8 @@ class ReportOut(BaseModel):
     channel: Channel
     created_at: datetime
     transcript: list[Turn]
+    # What the policyholder added since, oldest first.
+    complements: list[ComplementOut] = []
 
 
 class EventOut(BaseModel):
@@ -119,6 +143,9 @@ class ReportStaffOut(ReportOut):
 
     # None once the personal data is erased (purged_at).
     policyholder_id: int | None
+    # True: the assistant's service identity filed it and attached the transcript; False: a
+    # direct filing (no transcript); None: filed before the API checked who attached it.
+    via_assistant: bool | None
     assigned_to_id: int | None
     # The reference of the report this one repeats, when an agent linked them.
     duplicate_of: str | None = None
@@ -127,7 +154,18 @@ class ReportStaffOut(ReportOut):
     events: list[EventOut]
 
 
-def _common(report: Report) -> dict[str, object]:
+def _complements(report: Report, complements: list[ReportEvent] | None) -> list[ComplementOut]:
+    events = report.events if complements is None else complements
+    return [
+        ComplementOut(text=event.note or "", created_at=event.created_at)
+        for event in events
+        if event.kind == EventKind.COMPLEMENT
+    ]
+
+
+def _common(report: Report, complements: list[ReportEvent] | None) -> dict[str, object]:
+    """`complements`: the report's complement events when the caller loaded them for a whole
+    page (else they are read from `report.events`)."""
     return {
         "reference": report.reference,
         "status": report.status,
@@ -141,11 +179,12 @@ def _common(report: Report) -> dict[str, object]:
         "channel": report.channel,
         "created_at": report.created_at,
         "transcript": [Turn.model_validate(turn) for turn in report.transcript],
+        "complements": _complements(report, complements),
     }
 
 
-def report_out(report: Report) -> ReportOut:
-    return ReportOut.model_validate(_common(report))
+def report_out(report: Report, complements: list[ReportEvent] | None = None) -> ReportOut:
+    return ReportOut.model_validate(_common(report, complements))
 
 
 def event_out(event: ReportEvent) -> EventOut:
@@ -168,11 +207,14 @@ def _duplicate_of(report: Report) -> str | None:
     return original.reference if original is not None else None
 
 
-def report_staff_out(report: Report, *, with_events: bool = True) -> ReportStaffOut:
+def report_staff_out(
+    report: Report, *, with_events: bool = True, complements: list[ReportEvent] | None = None
+) -> ReportStaffOut:
     return ReportStaffOut.model_validate(
         {
-            **_common(report),
+            **_common(report, complements),
             "policyholder_id": report.policyholder_id,
+            "via_assistant": report.via_assistant,
             "assigned_to_id": report.assigned_to_id,
             "duplicate_of": _duplicate_of(report),
             "updated_at": report.updated_at,

@@ -1,16 +1,11 @@
-"""Reports: filing (exactly once per idempotency key), reading, and the agents' decisions."""
+"""Reports: reading them, and the agents' decisions (filing is in `filing.py`)."""
 
-import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy import insert as insert_statement
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from api.accounts.models import StaffRole, StaffUser
@@ -19,106 +14,10 @@ from api.core.db import utcnow
 from api.core.errors import Conflict, InvalidInput, NotFound
 from api.core.text import fold
 from api.reports.models import Report, ReportEvent, parse_reference
-from api.reports.schemas import ReportCreate, ReportUpdate
+from api.reports.schemas import ReportUpdate
 from api.reports.workflow import STATUS_LABELS, EventKind, ReportStatus, can_move
 
 SortKey = Literal["-created_at", "created_at", "-care_date", "care_date"]
-
-
-def fingerprint(data: ReportCreate) -> str:
-    """What makes two filings the same report (the transcript may grow between retries)."""
-    core = {
-        "claim_id": data.claim_id,
-        "care_date": data.care_date.isoformat(),
-        "provider_name": data.provider_name,
-        "description": data.description,
-        "anomaly_type": data.anomaly_type.value,
-    }
-    return hashlib.sha256(json.dumps(core, sort_keys=True).encode()).hexdigest()
-
-
-def _by_key(session: Session, policyholder_id: int, key: str) -> Report | None:
-    stmt = select(Report).where(
-        Report.policyholder_id == policyholder_id, Report.idempotency_key == key
-    )
-    return session.scalars(stmt).first()
-
-
-def _replay(existing: Report, print_: str) -> Report:
-    if existing.request_fingerprint != print_:
-        raise Conflict(
-            "Cette clé d'idempotence a déjà servi pour un autre signalement : "
-            "utilisez une nouvelle clé pour un nouveau signalement."
-        )
-    return existing
-
-
-def file_report(
-    *,
-    session: Session,
-    policyholder_id: int,
-    data: ReportCreate,
-    idempotency_key: str | None,
-    today: date,
-    history_start: date,
-) -> tuple[Report, bool]:
-    """File a report; returns it and whether it is new (False: a retry of the same filing)."""
-    if data.care_date > today:
-        raise InvalidInput("La date des soins ne peut pas être dans le futur.", field="care_date")
-    if data.care_date < history_start:
-        raise InvalidInput(
-            "Cette date est antérieure à l'historique de vos remboursements "
-            f"(depuis le {history_start.strftime('%d/%m/%Y')}).",
-            field="care_date",
-        )
-    print_ = fingerprint(data)
-    if data.claim_id is not None and not _owns_claim(session, policyholder_id, data.claim_id):
-        raise InvalidInput("Ce remboursement est introuvable parmi les vôtres.", field="claim_id")
-    values = {
-        "policyholder_id": policyholder_id,
-        "claim_id": data.claim_id,
-        "care_date": data.care_date,
-        "provider_name": data.provider_name,
-        "provider_search": fold(data.provider_name)[:200],
-        "description": data.description,
-        "anomaly_type": data.anomaly_type,
-        "status": ReportStatus.RECEIVED,
-        "channel": data.channel,
-        "transcript": [turn.model_dump(mode="json") for turn in data.transcript],
-        "idempotency_key": idempotency_key,
-        "request_fingerprint": print_,
-    }
-    # One statement files the report or, when the key already filed one (a retry, or a
-    # concurrent request that committed first), files nothing: then that report is the answer.
-    report = _insert_unless_filed(session, values)
-    if report is None:
-        existing = _by_key(session, policyholder_id, idempotency_key) if idempotency_key else None
-        if existing is None:  # only a key can conflict, and its report is committed
-            raise Conflict("Ce signalement n'a pas pu être enregistré : réessayez.")
-        return _replay(existing, print_), False
-    session.execute(
-        insert_statement(ReportEvent).values(
-            report_id=report.id, kind=EventKind.CREATED, to_status=ReportStatus.RECEIVED
-        )
-    )
-    return report, True
-
-
-def _owns_claim(session: Session, policyholder_id: int, claim_id: int) -> bool:
-    stmt = select(Claim.id).where(Claim.id == claim_id, Claim.policyholder_id == policyholder_id)
-    return session.scalar(stmt) is not None
-
-
-def _insert_unless_filed(session: Session, values: dict[str, Any]) -> Report | None:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING: the new report, or None if the key was used."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(Report)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=[Report.policyholder_id, Report.idempotency_key])
-        .returning(Report)
-    )
-    return session.scalars(statement).one_or_none()
 
 
 def get_report(*, session: Session, reference: str, policyholder_id: int | None) -> Report:

@@ -46,6 +46,13 @@ def can_move(current: ReportStatus, target: ReportStatus) -> bool:
     return target in TRANSITIONS[current]
 
 
+# A report still being handled: one per person and claim (a partial unique index), and the only
+# ones a complement can be added to.
+OPEN_STATUSES: frozenset[ReportStatus] = frozenset(
+    {ReportStatus.RECEIVED, ReportStatus.IN_REVIEW, ReportStatus.INVESTIGATING}
+)
+
+
 class AnomalyType(StrEnum):
     NOT_PERFORMED = "not_performed"
     BILLED_MORE_THAN_PERFORMED = "billed_more_than_performed"
@@ -74,3 +81,8 @@ class EventKind(StrEnum):
     STATUS_CHANGED = "status_changed"
     NOTE = "note"
     ASSIGNED = "assigned"
+    # What the policyholder added to their report after filing it (text in `note`).
+    COMPLEMENT = "complement"
+
+
+COMPLEMENT_LABEL = "Complément de l'assuré"

@@ -7,11 +7,14 @@ from sqlalchemy.orm import Session
 
 from api.claims.models import Claim
 from api.core.clock import local_today, months_before
-from api.reports import service
+from api.reports import filing
+from api.reports.limits import ReportLimits
 from api.reports.models import Report
 from api.reports.schemas import ReportCreate
 
 TODAY = local_today("Europe/Paris")
+# Data built for the console's tests is not about the caps (tests/api/test_report_limits.py is).
+UNCAPPED = ReportLimits(daily=10_000, weekly=10_000)
 
 
 def file(
@@ -20,6 +23,7 @@ def file(
     *,
     claim: Claim | None = None,
     created_at: datetime | None = None,
+    via_assistant: bool = True,
     **fields: Any,
 ) -> Report:
     values: dict[str, Any] = {
@@ -30,13 +34,15 @@ def file(
         "claim_id": claim.id if claim else None,
     }
     values.update(fields)
-    report, _created = service.file_report(
+    report, _created = filing.file_report(
         session=db,
         policyholder_id=policyholder_id,
         data=ReportCreate.model_validate(values),
         idempotency_key=None,
         today=TODAY,
         history_start=months_before(TODAY, 27),
+        limits=UNCAPPED,
+        via_assistant=via_assistant,
     )
     if created_at is not None:
         report.created_at = created_at

@@ -33,7 +33,7 @@ def world(factory: Factory, db: Session) -> World:
     provider = factory.provider()
     claim = factory.claim(holder, provider, TODAY)
     report = file(db, holder.id, claim=claim)
-    other = file(db, holder.id, claim=claim)
+    other = file(db, holder.id)  # the same facts, without the claim (one open report per claim)
     agent = factory.staff(StaffRole.AGENT)
     return World(report.reference, other.reference, provider.id, agent.id)
 

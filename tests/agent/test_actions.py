@@ -152,7 +152,8 @@ def test_linking_a_duplicate_records_it(
 ) -> None:
     holder = factory.policyholder()
     claim = factory.claim(holder, factory.provider(), TODAY)
-    first, second = file(db, holder.id, claim=claim), file(db, holder.id, claim=claim)
+    # The same facts told again without the claim (a second open report on it is refused).
+    first, second = file(db, holder.id, claim=claim), file(db, holder.id)
     messages = act(signed_in, second, "doublon", original=first.reference.lower(), mode="link")
     assert messages == [{"level": "success", "text": f"Signalement rattaché à {first.reference}."}]
     reload(db, second)
@@ -171,7 +172,7 @@ def test_merging_marks_the_duplicate_and_links_it(
 ) -> None:
     holder = factory.policyholder()
     claim = factory.claim(holder, factory.provider(), TODAY)
-    first, second = file(db, holder.id, claim=claim), file(db, holder.id, claim=claim)
+    first, second = file(db, holder.id, claim=claim), file(db, holder.id)
     messages = act(signed_in, second, "doublon", original=first.reference, mode="merge")
     assert messages[0]["text"] == f"Signalement marqué comme doublon de {first.reference}."
     reload(db, second)
@@ -193,10 +194,9 @@ def test_merging_marks_the_duplicate_and_links_it(
 
 def test_refused_links_leave_nothing(signed_in: TestClient, factory: Factory, db: Session) -> None:
     holder = factory.policyholder()
-    claim = factory.claim(holder, factory.provider(), TODAY)
-    first, second, third = (file(db, holder.id, claim=claim) for _ in range(3))
+    first, second, third = (file(db, holder.id) for _ in range(3))
     third.duplicate_of_id = first.id
-    confirmed = file(db, holder.id, claim=claim)
+    confirmed = file(db, holder.id)
     confirmed.status = ReportStatus.CONFIRMED
     db.commit()
     cases = [

@@ -25,11 +25,13 @@ def test_dashboard_counts_by_status_per_day_and_by_provider(
         claim = factory.claim(holder, garnier, TODAY - timedelta(days=20 + n))
         file(db, holder.id, claim=claim, created_at=utc(TODAY - timedelta(days=1), 23, 30))
     roux_claim = factory.claim(people[0], roux, TODAY - timedelta(days=3))
-    first = file(db, people[0].id, claim=roux_claim, created_at=utc(TODAY, 8))
+    # One open report per person and claim: the duplicate is closed before the other is filed.
     second = file(db, people[0].id, claim=roux_claim, created_at=utc(TODAY, 9))
+    second.status = ReportStatus.DUPLICATE
+    db.commit()
+    first = file(db, people[0].id, claim=roux_claim, created_at=utc(TODAY, 8))
     first.status = ReportStatus.IN_REVIEW
     first.assigned_to_id = agent.id
-    second.status = ReportStatus.DUPLICATE
     db.commit()
 
     response = signed_in.get("/agent")
@@ -77,9 +79,9 @@ def test_provider_page_weighs_independent_reports(
         file(db, holder.id, claim=claim, anomaly_type="billed_more_than_performed")
         for holder, claim in zip(people, claims, strict=True)
     ]
-    file(db, people[0].id, claim=claims[0], anomaly_type="billed_twice")  # same claim again
     reports[0].status = ReportStatus.CONFIRMED
     db.commit()
+    file(db, people[0].id, claim=claims[0], anomaly_type="billed_twice")  # same claim again
     factory.claim(people[0], garnier, TODAY - timedelta(days=40))  # never reported
 
     response = signed_in.get(f"/agent/professionnels/{garnier.id}")

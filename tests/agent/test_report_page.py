@@ -8,6 +8,10 @@ from sqlalchemy.orm import Session
 
 from api.accounts.models import StaffUser
 from api.claims.catalogue import ProviderKind
+from api.core.text import NBSP
+from api.reports.complements import add_complement
+from api.reports.models import ReportEvent
+from api.reports.workflow import EventKind, ReportStatus
 from tests.agent.helpers import TODAY, file
 from tests.factories import Factory
 from tests.web.markup import duplicate_ids, parse, unlabelled_fields
@@ -117,8 +121,10 @@ def test_every_field_has_a_label_and_ids_are_unique(
 ) -> None:
     holder = factory.policyholder()
     claim = factory.claim(holder, factory.provider(), TODAY)
+    earlier = file(db, holder.id, claim=claim)
+    earlier.status = ReportStatus.UNFOUNDED  # closed: the claim can be reported again
+    db.commit()
     report = file(db, holder.id, claim=claim)
-    file(db, holder.id, claim=claim)
     for path in (f"/agent/signalements/{report.reference}", "/agent/signalements", "/agent"):
         page = parse(signed_in.get(path).text)
         assert unlabelled_fields(page) == [], path
@@ -154,20 +160,22 @@ def test_related_reports_on_the_same_claim_and_provider(
     me, other = factory.policyholder(), factory.policyholder()
     provider = factory.provider("Dr Paul Roux")
     claim = factory.claim(me, provider, TODAY - timedelta(days=4))
+    earlier = file(db, me.id, claim=claim)
+    earlier.status = ReportStatus.UNFOUNDED  # closed: the claim can be reported again
+    db.commit()
     report = file(db, me.id, claim=claim)
-    again = file(db, me.id, claim=claim)
     elsewhere = file(db, other.id, claim=factory.claim(other, provider, TODAY - timedelta(days=6)))
     unrelated = file(db, other.id, claim=factory.claim(other, factory.provider(), TODAY))
     related = signed_in.get(f"/agent/signalements/{report.reference}").context["related"]  # type: ignore[attr-defined]
-    assert [r.id for r in related.same_claim] == [again.id]
+    assert [r.id for r in related.same_claim] == [earlier.id]
     assert [r.id for r in related.same_provider] == [elsewhere.id]
     assert related.same_provider_total == 1
     assert unrelated.id not in {r.id for r in related.same_provider}
     page = parse(signed_in.get(f"/agent/signalements/{report.reference}").text)
     buttons = [b.text for b in page.find("section", aria_labelledby="lies").find_all("button")]
     assert buttons == [
-        f"Marquer ce signalement comme doublon de {again.reference}",
-        f"Rattacher à {again.reference}",
+        f"Marquer ce signalement comme doublon de {earlier.reference}",
+        f"Rattacher à {earlier.reference}",
     ]
 
 
@@ -190,3 +198,76 @@ def test_a_final_status_offers_no_transition(
     response = signed_in.get(f"/agent/signalements/{report.reference}")
     assert response.context["transitions"] == []  # type: ignore[attr-defined]
     assert "statut final" in parse(response.text).find("section", aria_labelledby="traitement").text
+
+
+def test_the_conversation_says_who_attached_it(
+    signed_in: TestClient, factory: Factory, db: Session
+) -> None:
+    holder = factory.policyholder()
+    at = datetime.now(UTC).isoformat()
+    turns = [
+        {"sender": "user", "text": "Je veux signaler.", "timestamp": at},
+        {"sender": "bot", "text": "Votre signalement est classé.", "timestamp": at},
+    ]
+    by_assistant = file(db, holder.id, transcript=turns)
+    direct = file(db, holder.id, provider_name="Taxi Bleu", via_assistant=False)
+    # Filed before the API checked who attached a transcript: anyone could have written it.
+    legacy = file(db, holder.id, provider_name="Ambulances du Rhône", transcript=turns)
+    legacy.via_assistant = None
+    db.commit()
+
+    def conversation(reference: str) -> tuple[str, list[str]]:
+        page = parse(signed_in.get(f"/agent/signalements/{reference}").text)
+        section = page.find("section", aria_labelledby="conversation")
+        who = [span.text for span in section.find_all("span", class_="turn__who")]
+        return section.find_all("p")[0].text, who
+
+    said, who = conversation(by_assistant.reference)
+    assert said.startswith("Conversation jointe par le service de l'assistant en ligne")
+    assert who == ["Assuré", "Assistant"]
+    said, who = conversation(direct.reference)
+    assert said == (
+        f"Signalement déposé directement par l'assuré, par l'API{NBSP}: "
+        "aucune conversation n'y est jointe."
+    )
+    assert who == []
+    said, who = conversation(legacy.reference)
+    assert said.startswith(f"Provenance non vérifiée{NBSP}:")
+    assert who == ["Assuré", "Attribué à l'assistant (non vérifié)"]
+
+
+def test_history_shows_complements_and_automatic_changes(
+    signed_in: TestClient, factory: Factory, db: Session
+) -> None:
+    holder = factory.policyholder()
+    report = file(db, holder.id)
+    add_complement(
+        session=db,
+        reference=report.reference,
+        policyholder_id=holder.id,
+        text=f"{SCRIPT} facture retrouvée",
+        idempotency_key=None,
+    )
+    # What the migration that closed repeated reports wrote (no agent acted).
+    db.add_all(
+        [
+            ReportEvent(
+                report_id=report.id,
+                kind=EventKind.STATUS_CHANGED,
+                from_status=ReportStatus.RECEIVED,
+                to_status=ReportStatus.DUPLICATE,
+            ),
+            ReportEvent(report_id=report.id, kind=EventKind.NOTE, note="Clos automatiquement."),
+        ]
+    )
+    db.commit()
+    response = signed_in.get(f"/agent/signalements/{report.reference}")
+    history = response.context["history"]  # type: ignore[attr-defined]
+    assert [(h.who, h.what, h.note) for h in history[1:]] == [
+        ("L'assuré", "Complément de l'assuré", f"{SCRIPT} facture retrouvée"),
+        ("Traitement automatique", "Statut « Reçu » → « Doublon d'un autre signalement »", None),
+        ("Traitement automatique", "Note", "Clos automatiquement."),
+    ]
+    assert "<script>" not in response.text
+    lines = parse(response.text).find("ol", class_="history").find_all("li")
+    assert lines[1].find("p").text == f"{SCRIPT} facture retrouvée"

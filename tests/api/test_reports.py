@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from api.accounts.models import Policyholder
 from api.claims.catalogue import ProviderKind
 from api.core.clock import local_today, months_before
 from api.reports.models import Report, ReportEvent
+from tests.api.assistant_principal import acting_as_assistant
 from tests.factories import Factory
 
 TODAY = local_today("Europe/Paris")
@@ -41,7 +43,7 @@ def holder(factory: Factory) -> Policyholder:
 
 
 def test_filing_answers_the_report_with_its_reference(
-    client: TestClient, factory: Factory, holder: Policyholder, db: Session
+    app: FastAPI, client: TestClient, factory: Factory, holder: Policyholder, db: Session
 ) -> None:
     dentist = factory.provider("Dr Paul Dupont", ProviderKind.DENTIST)
     claim = factory.claim(holder, dentist, TODAY - timedelta(days=5), "HBLD036")
@@ -57,11 +59,12 @@ def test_filing_answers_the_report_with_its_reference(
             "timestamp": "2026-03-05T10:00:01+01:00",
         },
     ]
-    response = client.post(
-        URL,
-        headers=factory.auth(holder),
-        json=report_body(claim_id=claim.id, transcript=transcript),
-    )
+    with acting_as_assistant(app):
+        response = client.post(
+            URL,
+            headers=factory.auth(holder),
+            json=report_body(claim_id=claim.id, transcript=transcript),
+        )
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["reference"] == f"SIG-{datetime.now(UTC).year}-{1:06d}"
@@ -72,6 +75,7 @@ def test_filing_answers_the_report_with_its_reference(
     assert body["channel"] == "assistant"
     assert [t["sender"] for t in body["transcript"]] == ["user", "bot"]
     assert body["transcript"][0]["timestamp"] == "2026-03-05T09:00:00Z"
+    assert body["complements"] == []
     fetched = client.get(f"{URL}/{body['reference']}", headers=factory.auth(holder))
     assert fetched.json() == body
     # The filing is the first line of the audit log.
@@ -80,18 +84,19 @@ def test_filing_answers_the_report_with_its_reference(
 
 
 def test_same_idempotency_key_returns_the_same_report(
-    client: TestClient, factory: Factory, holder: Policyholder, db: Session
+    app: FastAPI, client: TestClient, factory: Factory, holder: Policyholder, db: Session
 ) -> None:
     headers = {**factory.auth(holder), "Idempotency-Key": "conv-42-confirm"}
-    first = client.post(URL, headers=headers, json=report_body())
-    # A retry carries a longer transcript (the user confirmed again): still the same report.
-    retry = client.post(
-        URL,
-        headers=headers,
-        json=report_body(
-            transcript=[{"sender": "user", "text": "oui", "timestamp": "2026-03-05T10:00:00Z"}]
-        ),
-    )
+    with acting_as_assistant(app):
+        first = client.post(URL, headers=headers, json=report_body())
+        # A retry carries a longer transcript (the user confirmed again): still the same report.
+        retry = client.post(
+            URL,
+            headers=headers,
+            json=report_body(
+                transcript=[{"sender": "user", "text": "oui", "timestamp": "2026-03-05T10:00:00Z"}]
+            ),
+        )
     assert (first.status_code, retry.status_code) == (201, 200)
     assert retry.json()["reference"] == first.json()["reference"]
     assert count_reports(db) == 1

@@ -16,7 +16,7 @@ from api.agent.export import HEADER
 from api.core.config import Settings
 from api.core.db import utcnow
 from api.reports.models import Report, ReportEvent
-from api.reports.workflow import EventKind
+from api.reports.workflow import EventKind, ReportStatus
 from api.retention import reports as retention_reports
 from api.retention.models import RetentionRun, RunOutcome
 from tests.factories import Factory
@@ -106,8 +106,11 @@ def test_provider_figures_count_erased_reports_once(
         claim = factory.claim(holder, provider, date(2024, 1, 10))
         old_report(db, holder, claim=claim, last_activity=last)
     chloe_claim = factory.claim(chloe, provider, date(2024, 2, 1))
-    for last in (old, recent):
-        old_report(db, chloe, claim=chloe_claim, last_activity=last)
+    first = old_report(db, chloe, claim=chloe_claim, last_activity=old)
+    # Closed long ago: only then may the same claim be reported again.
+    first.status = ReportStatus.UNFOUNDED
+    db.commit()
+    old_report(db, chloe, claim=chloe_claim, last_activity=recent)
 
     def figures() -> tuple[int, int, int, list[tuple[int, int, int]]]:
         db.commit()
