@@ -14,10 +14,12 @@ from api.claims.router import router as claims_router
 from api.core.config import Settings, get_settings
 from api.core.db import make_engine, make_sessionmaker
 from api.core.errors import error_body, install_error_handlers
+from api.core.input_guard import InputGuard
 from api.core.middleware import AccessLog, BodySizeLimit
 from api.notifications.router import router as notifications_router
 from api.reports.router import router as reports_router
 from api.trainer.router import router as trainer_router
+from api.web.errors import refusal
 from api.web.install import install_web
 
 API_PREFIX = "/api/v1"
@@ -40,6 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
 
     install_error_handlers(app)
+    # Inside the body-size cap: refuses NUL characters and lone surrogates in any text.
+    app.add_middleware(InputGuard, respond=refusal)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessLog)
 
