@@ -114,11 +114,11 @@ def _signed_in(app: FastAPI, role: str, username: str | None) -> Caller:
     if username is None:
         return Caller(role, client, {}, csrf_token(client))
     caller = Caller(role, client, {}, "", username)
-    sign_in_again(app, caller)
+    sign_in_again(caller)
     return caller
 
 
-def sign_in_again(app: FastAPI, caller: Caller) -> None:
+def sign_in_again(caller: Caller) -> None:
     """Through the sign-in page, as a person would; the new session's CSRF token is kept."""
     assert caller.username is not None
     response = login(caller.client, caller.username)
