@@ -74,12 +74,14 @@ def _in_json(document: Any) -> Refusal | None:
             if problem := bad_character(value):
                 return _invalid(f"Le champ « {path or 'body'} »", problem, path or "body")
         elif isinstance(value, dict):
-            for key, item in value.items():
+            for key in value:
                 if problem := bad_character(key):
                     return _invalid("Un nom de champ", problem, path or "body")
-                stack.append((f"{path}.{key}" if path else key, item))
+            items = [(f"{path}.{key}" if path else key, item) for key, item in value.items()]
+            stack.extend(reversed(items))  # popped in document order
         elif isinstance(value, list):
-            stack.extend((f"{path}.{i}" if path else str(i), item) for i, item in enumerate(value))
+            items = [(f"{path}.{i}" if path else str(i), item) for i, item in enumerate(value)]
+            stack.extend(reversed(items))
     return None
 
 

@@ -148,3 +148,17 @@ def test_a_body_the_guard_reads_still_reaches_the_route_whole(
     )
     assert response.status_code == 201, response.text
     assert response.json()["description"] == "é" * 1900
+
+
+def test_the_first_bad_field_in_the_document_is_named(client: TestClient, factory: Factory) -> None:
+    holder = factory.auth(factory.policyholder())
+    turn = {"sender": "user", "text": "\x00", "timestamp": "2026-11-30T10:00:00+01:00"}
+    body = _report(provider_name="Dr \x00", transcript=[turn])
+    response = _post_json(client, "/api/v1/reports", body, holder)
+    assert [e["field"] for e in response.json()["errors"]] == ["provider_name"]
+    deep: object = "\x00"
+    for _ in range(500):
+        deep = [deep]
+    nested = _post_json(client, "/api/v1/reports", _report(description=deep), holder)
+    assert nested.status_code == 422
+    assert nested.json()["errors"][0]["field"] == "description" + ".0" * 500
