@@ -65,7 +65,14 @@ VENDOR_SOCKETIO := api/web/static/vendor/socket.io.min.js
 $(VENDOR_SOCKETIO): scripts/vendor-socketio.sh
 	scripts/vendor-socketio.sh $(SOCKETIO_CLIENT) $@
 
-vendor: $(VENDOR_SOCKETIO)
+# Swagger UI's assets for /docs, vendored from npm the same way (the page allows only 'self').
+SWAGGER_UI := 5.35.0
+VENDOR_SWAGGER := api/web/static/vendor/swagger-ui/swagger-ui-bundle.js
+
+$(VENDOR_SWAGGER): scripts/vendor-swagger.sh
+	scripts/vendor-swagger.sh $(SWAGGER_UI) $(dir $@)
+
+vendor: $(VENDOR_SOCKETIO) $(VENDOR_SWAGGER)
 
 # --- run -----------------------------------------------------------------------------------
 

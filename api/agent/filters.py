@@ -3,10 +3,10 @@ and ignored, the other filters still apply."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any, get_args
-from zoneinfo import ZoneInfo
 
+from api.core.clock import local_day_end, local_midnight
 from api.reports.service import ReportFilters, SortKey
 from api.reports.workflow import ANOMALY_LABELS, STATUS_LABELS, AnomalyType, ReportStatus
 
@@ -104,11 +104,6 @@ class _Reader:
         return first, last
 
 
-def _start_of_day(day: date, timezone: str) -> datetime:
-    """Midnight in French time, as a UTC instant (the agent's days, not UTC's)."""
-    return datetime.combine(day, time.min, ZoneInfo(timezone)).astimezone(UTC)
-
-
 def parse_list_query(params: Mapping[str, str], *, agent_id: int, timezone: str) -> ListQuery:
     read = _Reader(params)
     status = read.choice("status", STATUS_LABELS)
@@ -119,10 +114,9 @@ def parse_list_query(params: Mapping[str, str], *, agent_id: int, timezone: str)
     filters = ReportFilters(
         status=ReportStatus(status) if status else None,
         anomaly_type=AnomalyType(anomaly) if anomaly else None,
-        received_from=_start_of_day(received_from, timezone) if received_from else None,
-        received_before=(
-            _start_of_day(received_to + timedelta(days=1), timezone) if received_to else None
-        ),
+        # The agent's days in French time, not UTC's; a bound beyond the calendar is no bound.
+        received_from=local_midnight(received_from, timezone) if received_from else None,
+        received_before=local_day_end(received_to, timezone) if received_to else None,
         care_date_from=care_from,
         care_date_to=care_to,
         provider=read.text("provider"),

@@ -11,6 +11,7 @@ from api.accounts.models import Policyholder
 from api.claims.catalogue import ACTS, KIND_WORDS
 from api.claims.models import Claim, Provider
 from api.claims.schemas import ClaimCreate
+from api.core.clock import add_days
 from api.core.db import utcnow
 from api.core.errors import InvalidInput, NotFound
 from api.core.text import fold, significant_words
@@ -96,8 +97,8 @@ def match_claims(
     """The policyholder's claims that fit a date (give or take a few days) and a provider."""
     stmt = select(Claim).where(Claim.policyholder_id == policyholder_id)
     if care_date is not None:
-        window = timedelta(days=max_days_off)
-        stmt = stmt.where(Claim.care_date.between(care_date - window, care_date + window))
+        window = (add_days(care_date, -max_days_off), add_days(care_date, max_days_off))
+        stmt = stmt.where(Claim.care_date.between(*window))
     else:
         stmt = stmt.where(Claim.care_date >= history_start)
     stmt = stmt.order_by(Claim.care_date.desc()).limit(MAX_CANDIDATES_SCANNED)

@@ -113,7 +113,14 @@ VALIDATION_MESSAGES = {
     "model_attributes_type": "Un objet JSON est attendu.",
     "json_invalid": "Le corps de la requête n'est pas un JSON valide.",
     "extra_forbidden": "Ce champ n'est pas accepté.",
+    "finite_number": "Un nombre fini est attendu.",
+    "int_parsing_size": "Ce nombre est trop grand.",
+    "string_unicode": "Ce texte contient des caractères invalides.",
+    "float_type": "Un nombre est attendu.",
+    "decimal_finite_number": "Un montant fini est attendu.",
 }
+# Error types raised by the project's own validators, whose messages are already French.
+OUR_OWN = frozenset({"value_error", "assertion_error"})
 
 
 def error_body(
@@ -132,10 +139,12 @@ def _field_name(location: tuple[int | str, ...]) -> str:
 
 def _translate(error: dict[str, Any]) -> str:
     template = VALIDATION_MESSAGES.get(error["type"])
-    if template is None:
+    if template is None and error["type"] in OUR_OWN:
         # Our own validators raise ValueError with a French message.
         message = str(error.get("msg", "Valeur invalide."))
         return message.removeprefix("Value error, ") or "Valeur invalide."
+    if template is None:  # a check of pydantic's not translated above: never its English
+        return "Valeur invalide."
     try:
         return template.format(**error.get("ctx", {}))
     except (KeyError, IndexError):

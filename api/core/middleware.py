@@ -5,6 +5,7 @@ import logging
 import time
 from typing import Any
 
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.core.errors import error_body
@@ -122,3 +123,58 @@ def _route_template(scope: Scope) -> str:
         if char == "/" and start > 0 and pattern.match(requested[start:]):
             return f"{requested[:start]}{template}"
     return str(template)
+
+
+# --- Security headers on every answer ------------------------------------------------------
+
+# Every answer: never sniffed, framed, referred or given access to the device. An answer that
+# sets one of these itself (the pages' CSP, their Referrer-Policy) keeps its own value.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": (
+        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+        "microphone=(), payment=(), usb=()"
+    ),
+}
+# Answers hold personal data or depend on who asks: no cache keeps them. Static files are
+# versioned by their content (`static_url`) and may be cached.
+NO_STORE = {"Cache-Control": "no-store"}
+# Only sent when the site is served over HTTPS (COOKIE_SECURE=1): a year, subdomains too.
+HSTS = {"Strict-Transport-Security": "max-age=31536000; includeSubDomains"}
+
+
+class SecurityHeaders:
+    """Add the security headers to every HTTP answer that does not set them itself.
+
+    It wraps the whole application, Starlette's error middleware included, so answers made by
+    an error handler, the body-size refusal, an unexpected 500 and static files carry them too.
+    """
+
+    def __init__(self, app: ASGIApp, *, hsts: bool, static_prefix: str) -> None:
+        self.app = app
+        self.static_prefix = static_prefix.rstrip("/") + "/"
+        self.common = {**SECURITY_HEADERS, **(HSTS if hsts else {})}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        added = dict(self.common)
+        if not scope["path"].startswith(self.static_prefix):
+            added.update(NO_STORE)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in added.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

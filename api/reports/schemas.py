@@ -33,7 +33,10 @@ class Turn(BaseModel):
     def _aware(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("L'heure doit préciser son fuseau horaire.")
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before the first UTC instant
+            raise ValueError("Cette heure est hors du calendrier.") from None
 
 
 def _clean_text(value: str) -> str:

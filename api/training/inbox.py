@@ -9,13 +9,13 @@ import json
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Column, Engine, Float, Integer, MetaData, String, Table, Text, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.core.clock import local_day_end, local_midnight
 from api.core.db import make_engine
 from api.training.nlu_files import NluData
 
@@ -96,9 +96,10 @@ def tracker_engine(url: str) -> Iterator[Engine]:
         engine.dispose()
 
 
-def _local_bound(day: date, timezone: str, *, end: bool) -> float:
-    moment = datetime.combine(day + timedelta(days=1) if end else day, time(), ZoneInfo(timezone))
-    return moment.astimezone(UTC).timestamp()
+def _local_bound(day: date, timezone: str, *, end: bool) -> float | None:
+    """The instant a local day starts (or ends) as Rasa's timestamps; None beyond the calendar."""
+    moment = local_day_end(day, timezone) if end else local_midnight(day, timezone)
+    return moment.timestamp() if moment else None
 
 
 def _parse(row: Any) -> InboxMessage | None:
@@ -159,10 +160,12 @@ def read_messages(
         .order_by(events.c.timestamp.desc())
         .limit(SCAN_LIMIT)
     )
-    if filters.since:
-        query = query.where(events.c.timestamp >= _local_bound(filters.since, timezone, end=False))
-    if filters.until:
-        query = query.where(events.c.timestamp < _local_bound(filters.until, timezone, end=True))
+    since = _local_bound(filters.since, timezone, end=False) if filters.since else None
+    until = _local_bound(filters.until, timezone, end=True) if filters.until else None
+    if since is not None:
+        query = query.where(events.c.timestamp >= since)
+    if until is not None:
+        query = query.where(events.c.timestamp < until)
     try:
         with engine.connect() as connection:
             rows = connection.execute(query).all()

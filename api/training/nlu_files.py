@@ -20,6 +20,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from api.core.text import fold
+from api.training import example_text
 
 DATA_DIR = "data"
 DEFAULT_FILE = "data/nlu.yml"
@@ -171,8 +172,8 @@ class NluData:
             raise NluError("L'exemple est vide : écrivez la phrase de l'utilisateur.")
         if len(text) > EXAMPLE_MAX:
             raise NluError(f"L'exemple est trop long : {EXAMPLE_MAX} caractères au plus.")
-        if "\n" in text or "\r" in text:
-            raise NluError("Un exemple tient sur une seule ligne.")
+        if found := example_text.problem(text):
+            raise NluError(found)
         marked = text
         for entity in sorted(entities, key=lambda e: e.start, reverse=True):
             if entity.name not in self.entity_names:

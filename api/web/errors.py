@@ -1,14 +1,21 @@
 """What a page answers when it cannot be shown: the sign-in page, or a French error page."""
 
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.types import Scope
 
-from api.web.templating import render, templates
+from api.core.errors import error_body
+from api.core.input_guard import Refusal, json_refusal
+from api.web.templating import PAGE_HEADERS, render, templates
 
 LOGIN_PATH = "/connexion"
+# Addresses that answer JSON, errors included; every other address is a page.
+JSON_PATHS = ("/api/", "/healthz", "/openapi.json")
+UNEXPECTED = "Une erreur inattendue s'est produite : réessayez dans un instant."
 
 
 class PageError(Exception):
@@ -44,7 +51,43 @@ def login_url(next_path: str | None) -> str:
     return f"{LOGIN_PATH}?{urlencode({'next': next_path})}" if next_path else LOGIN_PATH
 
 
+def answers_json(path: str) -> bool:
+    return path.startswith(JSON_PATHS) or path == JSON_PATHS[0].rstrip("/")
+
+
+def bare_error_page(scope: Scope, status_code: int, title: str, message: str) -> HTMLResponse:
+    """A French error page that needs no session: for refusals made before or outside the
+    session middleware (bad input, an unexpected error)."""
+    context: dict[str, Any] = {
+        "title": title,
+        "message": message,
+        "principal": None,
+        "csrf_token": "",
+        "messages": [],
+    }
+    return templates.TemplateResponse(
+        Request(scope), "error.html", context, status_code=status_code, headers=PAGE_HEADERS
+    )
+
+
+def refusal(scope: Scope, refused: Refusal) -> Response:
+    """A request refused before any route ran: the API's JSON error, or a page."""
+    if answers_json(scope["path"]):
+        return json_refusal(scope, refused)
+    status = 400 if refused.status == 422 else refused.status
+    return bare_error_page(scope, status, "Requête incorrecte", refused.message)
+
+
+async def unexpected_error(request: Request, _exc: Exception) -> Response:
+    """What an unexpected error answers (the error itself goes to the server's log)."""
+    if answers_json(request.url.path):
+        return JSONResponse(error_body(UNEXPECTED, "internal_error"), status_code=500)
+    return bare_error_page(request.scope, 500, "Erreur inattendue", UNEXPECTED)
+
+
 def install_page_errors(app: FastAPI) -> None:
+    app.add_exception_handler(Exception, unexpected_error)
+
     @app.exception_handler(LoginRequired)
     async def _login_required(_request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(login_url(exc.next_path), status_code=303)
