@@ -22,8 +22,9 @@ import asyncio
 import hashlib
 import logging
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager, suppress
+from functools import partial
 from typing import Any
 
 from rasa.core.lock import Ticket, TicketLock
@@ -63,6 +64,7 @@ class AtomicRedisLockStore(LockStore):
         self._sync: Redis | None = None
         self._async: AsyncRedis | None = None
         self._async_loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
         super().__init__()
 
     # The path Rasa takes: `async with lock_store.lock(conversation_id)`.
@@ -81,26 +83,52 @@ class AtomicRedisLockStore(LockStore):
         """
         lease = self._lease_ms(lock_lifetime)
         hold = int(self.settings.max_hold_time * 1000)
-        raw_ticket, turn, value = await self._run("enter", conversation_id, lease, hold)
-        ticket = int(raw_ticket)
+        ticket, turn, value = await self._enter(conversation_id, lease, hold)
         try:
             if turn:
-                now = int(value)
+                now = value
             else:
                 now = await self._wait_turn(
-                    conversation_id, ticket, int(value), lease, hold, wait_time_in_seconds
+                    conversation_id, ticket, value, lease, hold, wait_time_in_seconds
                 )
+            turn_over = asyncio.Event()
             keeper = asyncio.create_task(
-                self._keep(conversation_id, ticket, lease, now + hold),
+                self._keep(conversation_id, ticket, lease, now + hold, turn_over),
                 name=f"lock-renewal-{conversation_ref(conversation_id)}",
             )
             expires = (now + min(lease, hold)) / 1000
             try:
                 yield TicketLock(conversation_id, deque([Ticket(ticket, expires)]))
             finally:
+                turn_over.set()
                 keeper.cancel()
         finally:
-            await asyncio.shield(self._release(conversation_id, ticket))
+            # Even when the caller is cancelled, the release goes through.
+            await asyncio.shield(self._spawn(self._release(conversation_id, ticket)))
+
+    async def _enter(self, conversation_id: str, lease: int, hold: int) -> tuple[int, bool, int]:
+        """Take a ticket: (ticket, whether it is already its turn, Redis ms or head's lease)."""
+        entering = self._spawn(self._run("enter", conversation_id, lease, hold))
+        try:
+            raw_ticket, turn, value = await asyncio.shield(entering)
+        except asyncio.CancelledError:
+            # The script may have run: give its ticket back as soon as it answers, or that
+            # ticket would hold up the conversation for a whole lifetime. (Shielded, the
+            # cancellation also takes effect at once: redis-py 4.6 can swallow one.)
+            entering.add_done_callback(partial(self._give_back, conversation_id))
+            raise
+        return int(raw_ticket), bool(turn), int(value)
+
+    def _give_back(self, conversation_id: str, entering: asyncio.Task[Any]) -> None:
+        if not entering.cancelled() and entering.exception() is None:
+            self._spawn(self._release(conversation_id, int(entering.result()[0])))
+
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """A task kept referenced until it ends (the loop itself keeps only weak ones)."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     async def _wait_turn(
         self, conversation_id: str, ticket: int, head_left: int, lease: int, hold: int, cap: float
@@ -145,7 +173,9 @@ class AtomicRedisLockStore(LockStore):
         except (RedisError, OSError) as error:
             raise self._unavailable(error) from error
 
-    async def _keep(self, conversation_id: str, ticket: int, lease: int, hold_until: int) -> None:
+    async def _keep(
+        self, conversation_id: str, ticket: int, lease: int, hold_until: int, over: asyncio.Event
+    ) -> None:
         """Renew the holder's lease three times per lifetime until `max_hold_time`."""
         ref = conversation_ref(conversation_id)
         while True:
@@ -155,6 +185,10 @@ class AtomicRedisLockStore(LockStore):
             except LockError as error:
                 logger.warning("Could not renew the lock of conversation %s: %s", ref, error)
                 continue
+            if over.is_set():
+                # redis-py 4.6 can swallow a cancellation (its connection check runs under
+                # `async_timeout(0)`): the turn ended meanwhile, there is nothing to report.
+                return
             if left < 0:
                 logger.error("The lock of conversation %s ran out during its turn.", ref)
                 return
