@@ -24,7 +24,7 @@ from bot.lock_settings import LockSettings, LockStoreConfigError
 from bot.lock_store import AtomicRedisLockStore
 from rasa.core.lock_store import LockError, LockStore
 from rasa.core.utils import AvailableEndpoints, number_of_sanic_workers
-from rasa.utils.endpoints import EndpointConfig
+from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 from redis.asyncio import Redis as AsyncRedis
 
 from tests.bot.net import closed_port_url, silent_server
@@ -386,7 +386,10 @@ async def test_built_from_endpoints_yml_by_rasa(
         "  lock_lifetime: 10\n  max_hold_time: 45\n  use_ssl: false\n",
         encoding="utf-8",
     )
-    config = AvailableEndpoints.read_endpoints(str(endpoints)).lock_store
+    config = read_endpoint_config(str(endpoints), "lock_store")
+    assert config is not None
+    # What `rasa run --endpoints` reads is the same.
+    assert vars(AvailableEndpoints.read_endpoints(str(endpoints)).lock_store) == vars(config)
     lock_store = LockStore.create(config)
     assert isinstance(lock_store, AtomicRedisLockStore)
     assert lock_store.settings == LockSettings(
