@@ -47,6 +47,13 @@ class Broker:
     url: str
     queue: str
     exchange: str
+    # How RabbitMQ lists our connections (`rabbitmqctl list_connections client_properties`).
+    connection_name: str = "vigilance-event-consumer"
+
+    def parameters(self) -> pika.URLParameters:
+        parameters = pika.URLParameters(self.url)
+        parameters.client_properties = {"connection_name": self.connection_name}
+        return parameters
 
     @property
     def dead_letter_queue(self) -> str:
@@ -120,7 +127,7 @@ class EventConsumer:
     def run(self) -> None:
         while not self.stop.is_set():
             try:
-                connection = pika.BlockingConnection(pika.URLParameters(self.broker.url))
+                connection = pika.BlockingConnection(self.broker.parameters())
             except BROKER_ERRORS as error:
                 self._wait_for_broker(error)
                 continue

@@ -104,6 +104,10 @@ def _name(value: Any, reason: str, *, required: bool = False) -> str | None:
 
 
 def build_record(sender_id: Any, event: dict[str, Any]) -> EventRecord:
+    try:  # a lone surrogate (from a "\ud800" escape) cannot be stored as UTF-8
+        json.dumps([sender_id, event], ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedEvent("bad-unicode") from None
     sender = _name(sender_id, "bad-sender-id", required=True)
     type_name = _name(event.get("event"), "bad-event-type", required=True)
     assert sender is not None and type_name is not None
