@@ -141,10 +141,14 @@ class EventConsumer:
 
     def _wait_for_broker(self, error: BaseException) -> None:
         delay = self.backoff.next()
+        # The broker's reply (e.g. 406 PRECONDITION_FAILED for a queue declared otherwise by
+        # Rasa) names queues, never a message's content.
+        reply = getattr(error, "reply_text", "")
         log.warning(
-            "RabbitMQ at %s unavailable (%s), retrying in %.0f s",
+            "RabbitMQ at %s unavailable (%s%s), retrying in %.0f s",
             self.broker.where,
             type(error).__name__,
+            f": {reply}" if reply else "",
             delay,
         )
         self.stop.wait(delay)

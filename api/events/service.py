@@ -7,11 +7,12 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
+from api.core.db import utcnow
 from api.events.models import ConversationEvent
 from api.events.records import EventRecord
 
-# Rows per INSERT statement (9 parameters each: well under SQLite's 32,766).
-INSERT_CHUNK = 500
+# Conversations per DELETE statement.
+DELETE_CHUNK = 500
 
 
 def store_events(*, session: Session, records: Iterable[EventRecord]) -> int:
@@ -22,17 +23,19 @@ def store_events(*, session: Session, records: Iterable[EventRecord]) -> int:
     order and cannot deadlock on PostgreSQL.
     """
     unique = {record.event_key: record for record in records}
-    ordered = [unique[key].values() for key in sorted(unique)]
+    if not unique:
+        return 0
+    now = utcnow()
+    ordered = [{**unique[key].values(), "stored_at": now} for key in sorted(unique)]
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stored = 0
-    for start in range(0, len(ordered), INSERT_CHUNK):
-        statement = (
-            insert(ConversationEvent)
-            .values(ordered[start : start + INSERT_CHUNK])
-            .on_conflict_do_nothing(index_elements=[ConversationEvent.event_key])
-            .returning(ConversationEvent.id)
-        )
-        stored += len(session.scalars(statement).all())
+    statement = (
+        insert(ConversationEvent)
+        .on_conflict_do_nothing(index_elements=[ConversationEvent.event_key])
+        .returning(ConversationEvent.id)
+    )
+    # A Core executemany: one cached statement sent as multi-row INSERTs ("insertmanyvalues");
+    # the ORM's bulk path would send one statement per row here.
+    stored = len(session.connection().execute(statement, ordered).all())
     session.flush()
     return stored
 
@@ -59,8 +62,8 @@ def stale_conversations(*, session: Session, before: float, limit: int) -> list[
 def delete_conversations(*, session: Session, sender_ids: Sequence[str]) -> int:
     """Every event of these conversations; returns the number of rows deleted."""
     deleted = 0
-    for start in range(0, len(sender_ids), INSERT_CHUNK):
-        chunk = sender_ids[start : start + INSERT_CHUNK]
+    for start in range(0, len(sender_ids), DELETE_CHUNK):
+        chunk = sender_ids[start : start + DELETE_CHUNK]
         result = session.execute(
             delete(ConversationEvent).where(ConversationEvent.sender_id.in_(chunk)),
             execution_options={"synchronize_session": False},

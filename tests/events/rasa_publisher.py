@@ -1,8 +1,9 @@
 """Rasa's own tracker store and Pika broker save a conversation in two turns (bot environment).
 
-    .venv-bot/bin/python tests/events/rasa_publisher.py TRACKER_DB QUEUE EXCHANGE SENDER TOKEN
+    .venv-bot/bin/python tests/events/rasa_publisher.py ENDPOINTS TRACKER_DB SENDER TOKEN
 
-Run by tests/events/test_rasa_publisher.py; never imports the API.
+The broker comes from an endpoints file (`event_broker: {type: pika, …}`), as the server
+reads it. Run by tests/events/test_rasa_publisher.py; never imports the API.
 """
 
 import asyncio
@@ -11,8 +12,10 @@ import sys
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
+from rasa.core.brokers.broker import EventBroker
 from rasa.core.brokers.pika import PikaEventBroker
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.utils import read_endpoints_from_path
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -38,17 +41,9 @@ def said(text: str, intent: str, confidence: float, token: str) -> UserUttered:
     )
 
 
-async def main(tracker_db: str, queue: str, exchange: str, sender: str, token: str) -> None:
-    broker = PikaEventBroker(
-        "127.0.0.1",
-        username="guest",
-        password="guest",
-        queues=[queue],
-        exchange_name=exchange,
-        connection_attempts=3,
-        retry_delay_in_seconds=1,
-    )
-    await broker.connect()
+async def main(endpoints: str, tracker_db: str, sender: str, token: str) -> None:
+    broker = await EventBroker.create(read_endpoints_from_path(endpoints).event_broker)
+    assert isinstance(broker, PikaEventBroker)
     store = SQLTrackerStore(
         domain=Domain.empty(), dialect="sqlite", db=tracker_db, event_broker=broker
     )
@@ -83,4 +78,4 @@ async def main(tracker_db: str, queue: str, exchange: str, sender: str, token: s
 
 
 if __name__ == "__main__":
-    asyncio.run(main(*sys.argv[1:6]))
+    asyncio.run(main(*sys.argv[1:5]))

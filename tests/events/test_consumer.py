@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pika
+import pika.exceptions
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine, select, text
@@ -285,3 +286,21 @@ def test_the_process_stops_on_sigterm_and_logs_no_content(
     for secret in ("texte-a-ne-jamais", "secret-sender", SECRET_TOKEN, "guest:guest"):
         assert secret not in output
     assert rabbit.counts() == (0, 0)
+
+
+def test_rasa_and_the_consumer_declare_the_same_exchange_and_queue(rabbit: Rabbit) -> None:
+    """Whichever starts first: RabbitMQ refuses a second declaration that differs (406)."""
+    connection = pika.BlockingConnection(pika.URLParameters(rabbit.broker.url))
+    try:
+        channel = connection.channel()
+        # As Rasa's broker declares them (aio-pika's defaults: a non-durable exchange).
+        channel.exchange_declare(exchange=rabbit.broker.exchange, exchange_type="fanout")
+        channel.queue_declare(queue=rabbit.broker.queue, durable=True)
+        rabbit.declare()  # the consumer's declarations are accepted
+        with pytest.raises(pika.exceptions.ChannelClosedByBroker) as refused:
+            channel.exchange_declare(
+                exchange=rabbit.broker.exchange, exchange_type="fanout", durable=True
+            )
+        assert refused.value.reply_code == 406
+    finally:
+        connection.close()

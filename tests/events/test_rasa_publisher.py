@@ -13,10 +13,31 @@ from sqlalchemy.orm import Session
 from api.events.backfill import backfill
 from api.events.models import ConversationEvent
 from api.training.inbox import tracker_engine
-from tests.events.support import SECRET_TOKEN, Rabbit, RunningConsumer, count_rows, wait_until
+from tests.events.support import (
+    RABBITMQ_URL,
+    SECRET_TOKEN,
+    Rabbit,
+    RunningConsumer,
+    count_rows,
+    wait_until,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT_PYTHON = ROOT / ".venv-bot" / "bin" / "python"
+# What the cluster's endpoints file says (the URL's credentials must be username/password:
+# Rasa puts username:password in front of a URL that lacks exactly them).
+ENDPOINTS = """
+event_broker:
+  type: pika
+  url: ${{RABBITMQ_URL}}
+  username: guest
+  password: guest
+  queues:
+    - {queue}
+  exchange_name: {exchange}
+  connection_attempts: 3
+  retry_delay_in_seconds: 1
+"""
 
 
 @pytest.mark.skipif(not BOT_PYTHON.exists(), reason="the bot environment is not installed")
@@ -25,17 +46,20 @@ def test_rasa_publishes_what_its_tracker_store_keeps_and_each_is_stored_once(
 ) -> None:
     tracker_db = tmp_path / "tracker.db"
     sender = "assure-7-rasa"
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(
+        ENDPOINTS.format(queue=rabbit.broker.queue, exchange=rabbit.broker.exchange)
+    )
     with RunningConsumer(rabbit.broker, app.state.sessionmaker, batch_wait=0.05):
         wait_until(lambda: rabbit.counts()[1] == 1, what="the consumer")
         done = subprocess.run(
             [
                 str(BOT_PYTHON),
                 "tests/events/rasa_publisher.py",
-                *(str(tracker_db), rabbit.broker.queue, rabbit.broker.exchange),
-                *(sender, SECRET_TOKEN),
+                *(str(endpoints), str(tracker_db), sender, SECRET_TOKEN),
             ],
             cwd=ROOT,
-            env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+            env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", "RABBITMQ_URL": RABBITMQ_URL},
             capture_output=True,
             text=True,
             timeout=300,

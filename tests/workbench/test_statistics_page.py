@@ -1,7 +1,8 @@
 """/trainer/statistiques: the last 30 French days of conversations, from `conversation_event`."""
 
+import itertools
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ from api.core.clock import local_today
 from api.core.config import Settings
 from api.events import service
 from api.events.records import build_record
-from api.events.statistics import conversation_statistics
+from api.events.statistics import conversation_statistics, day_bounds, offset_pieces
 from tests.web.markup import duplicate_ids, parse, unlabelled_fields
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -75,6 +76,34 @@ def test_the_figures_count_french_days_across_a_change_of_time(db: Session) -> N
     assert (figures.fallbacks, figures.low_confidence) == (1, 2)
     assert (figures.fallback_share, figures.low_confidence_share) == (0.25, 0.5)
     assert figures.intents == [("greet", 2), ("ask_human", 1), ("nlu_fallback", 1)]
+
+
+def test_a_25_hour_day_keeps_its_last_hour() -> None:
+    # 25 October 2026: Paris goes back from UTC+2 to UTC+1 at 03:00 (01:00 UTC).
+    bounds = day_bounds(date(2026, 10, 26), 3, "Europe/Paris")
+    assert offset_pieces(bounds, "Europe/Paris") == [
+        (bounds[0], 7200.0),
+        (datetime(2026, 10, 25, 1, 0, tzinfo=UTC).timestamp(), 3600.0),
+    ]
+    assert [b - a for a, b in itertools.pairwise(bounds)] == [86_400.0, 90_000.0, 86_400.0]
+
+
+def test_the_figures_count_french_days_in_autumn_too(db: Session) -> None:
+    store(
+        db,
+        ("a", at(date(2026, 10, 25), 0, 30), said("greet", 0.9)),  # 22:30 UTC on the 24th
+        ("a", at(date(2026, 10, 25), 23, 59), said("greet", 0.9)),  # 22:59 UTC
+        ("b", at(date(2026, 10, 26), 0, 0), said("greet", 0.9)),  # 23:00 UTC on the 25th
+        ("c", at(date(2026, 10, 24), 23, 59), said("greet", 0.9)),  # 21:59 UTC
+    )
+    figures = conversation_statistics(
+        session=db, last_day=date(2026, 10, 26), timezone="Europe/Paris", days=3
+    )
+    assert [(d.day.day, d.messages, d.conversations) for d in figures.days] == [
+        (24, 1, 1),
+        (25, 2, 1),
+        (26, 1, 1),
+    ]
 
 
 def test_the_page_shows_the_figures_with_typed_text_escaped(

@@ -40,7 +40,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("conversation_event", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_conversation_event_type_name_timestamp", ["type_name", "timestamp"], unique=False
+            "ix_conversation_event_type_name_timestamp",
+            ["type_name", "timestamp", "action_name", "intent_name", "confidence", "sender_id"],
+            unique=False,
         )
         batch_op.create_index(
             "ix_conversation_event_sender_id_timestamp", ["sender_id", "timestamp"], unique=False
