@@ -150,7 +150,11 @@ def main(argv: list[str] | None = None) -> int:
                 out=sys.stdout,
             )
     except SQLAlchemyError as error:
-        print(f"La copie s'est arrêtée : base indisponible ({type(error).__name__}).")
+        print(
+            f"La copie s'est arrêtée : base indisponible ({type(error).__name__}). Les lots "
+            "déjà copiés sont gardés ; relancez la commande pour finir.",
+            file=sys.stderr,
+        )
         return 1
     finally:
         engine.dispose()

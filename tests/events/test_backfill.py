@@ -130,3 +130,21 @@ def test_the_command_prints_its_progress_in_french(
         text=True,
     )
     assert refused.returncode == 2 and "--since" in refused.stderr
+
+
+def test_an_unreachable_tracker_store_is_said_in_french(settings: Settings, tmp_path: Path) -> None:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "SECRET_KEY": settings.signing_key,
+        "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'absent.db'}",  # no `events` table
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "api.events.backfill"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "relancez la commande" in done.stderr
