@@ -3,6 +3,7 @@
 from api.accounts.models import Policyholder, StaffUser
 from api.claims.models import Claim, Provider
 from api.core.db import Base
+from api.events.models import ConversationEvent  # the event stream (issue 13)
 from api.notifications.models import Notification
 from api.reports.models import Report, ReportEvent
 from api.retention.models import RetentionLease, RetentionRun
@@ -12,6 +13,7 @@ metadata = Base.metadata
 
 __all__ = [
     "Claim",
+    "ConversationEvent",
     "Notification",
     "Policyholder",
     "Provider",

@@ -110,6 +110,17 @@ class Settings(BaseSettings):
     report_daily_limit: int = Field(default=2, ge=1, le=1000)
     report_weekly_limit: int = Field(default=4, ge=1, le=1000)
 
+    # --- The event stream (issue 13): Rasa's Pika broker → RabbitMQ → api.events.consumer.
+    rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
+    # The durable queue the consumer reads (listed in the broker's `queues` in endpoints.yml).
+    event_queue: str = Field(default="vigilance_events", min_length=1, max_length=200)
+    # Rasa's fanout exchange (the broker's `exchange_name`; Rasa's default).
+    event_exchange: str = Field(default="rasa-exchange", min_length=1, max_length=200)
+    # Where the trainers' inbox reads user messages: Rasa's tracker store, or the events the
+    # consumer stored in our database (`events`, when the consumer runs).
+    inbox_source: Literal["tracker", "events"] = "tracker"
+    # --- end of the event stream's settings.
+
     @model_validator(mode="after")
     def _require_real_secret_outside_demo(self) -> Self:
         if self.secret_key is None:

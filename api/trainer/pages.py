@@ -37,8 +37,8 @@ from api.training.inbox import (
     InboxMessage,
     TrackerStoreUnavailable,
     find_message,
+    inbox_source,
     read_messages,
-    tracker_engine,
 )
 from api.training.models import ACTIVE_RUN_STATES, TrainingModel, TrainingRun
 from api.training.nlu_files import Change, NluData, NluError
@@ -69,8 +69,8 @@ def inbox_message(settings: Settings, session: Session, nlu: NluData, key: str) 
     message = None
     if KEY_PATTERN.match(key) and not service.is_handled(session=session, message_key=key):
         try:
-            with tracker_engine(settings.tracker_store_url) as engine:
-                message = find_message(engine=engine, key=key, timezone=settings.timezone, nlu=nlu)
+            with inbox_source(settings=settings, session=session) as source:
+                message = find_message(source=source, key=key, timezone=settings.timezone, nlu=nlu)
         except TrackerStoreUnavailable:
             raise PageError(TRACKER_DOWN) from None
     if message is None:
@@ -123,9 +123,9 @@ def inbox(
     messages: list[InboxMessage] = []
     error = None
     try:
-        with tracker_engine(settings.tracker_store_url) as engine:
+        with inbox_source(settings=settings, session=session) as source:
             messages = read_messages(
-                engine=engine,
+                source=source,
                 filters=query.filters,
                 timezone=settings.timezone,
                 nlu=nlu,

@@ -2,6 +2,8 @@
 
 Only the text and Rasa's parse data are taken from each event: the event's `metadata` holds
 the user's API token and is never read. Sender ids are reduced to a hash inside the key.
+With INBOX_SOURCE=events the same query reads `conversation_event`, the copy the event
+consumer keeps in our database (same columns, same keys, so decisions carry over).
 """
 
 import hashlib
@@ -14,9 +16,12 @@ from typing import Any
 
 from sqlalchemy import Column, Engine, Float, Integer, MetaData, String, Table, Text, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from api.core.clock import local_day_end, local_midnight
+from api.core.config import Settings
 from api.core.db import make_engine
+from api.events.models import ConversationEvent
 from api.training.nlu_files import NluData
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -39,6 +44,14 @@ events = Table(
 
 class TrackerStoreUnavailable(Exception):
     """The tracker store cannot be read (missing file, server down, no `events` table)."""
+
+
+@dataclass(frozen=True)
+class InboxSource:
+    """A table shaped like Rasa's `events` (sender_id, type_name, timestamp, intent_name, data)."""
+
+    engine: Engine
+    table: Table
 
 
 @dataclass(frozen=True)
@@ -96,7 +109,19 @@ def tracker_engine(url: str) -> Iterator[Engine]:
         engine.dispose()
 
 
-def _local_bound(day: date, timezone: str, *, end: bool) -> float | None:
+@contextmanager
+def inbox_source(*, settings: Settings, session: Session) -> Iterator[InboxSource]:
+    """Where INBOX_SOURCE says the inbox reads: Rasa's tracker store, or `conversation_event`."""
+    if settings.inbox_source == "events":
+        bind = session.get_bind()
+        assert isinstance(bind, Engine)
+        yield InboxSource(engine=bind, table=ConversationEvent.__table__)  # type: ignore[arg-type]
+        return
+    with tracker_engine(settings.tracker_store_url) as engine:
+        yield InboxSource(engine=engine, table=events)
+
+
+def local_bound(day: date, timezone: str, *, end: bool) -> float | None:
     """The instant a local day starts (or ends) as Rasa's timestamps; None beyond the calendar."""
     moment = local_day_end(day, timezone) if end else local_midnight(day, timezone)
     return moment.timestamp() if moment else None
@@ -104,7 +129,8 @@ def _local_bound(day: date, timezone: str, *, end: bool) -> float | None:
 
 def _parse(row: Any) -> InboxMessage | None:
     try:
-        data = json.loads(row.data)
+        # Text in Rasa's table; already decoded from our JSON column.
+        data = row.data if isinstance(row.data, dict) else json.loads(row.data)
     except (TypeError, ValueError):
         return None
     text = data.get("text") if isinstance(data, dict) else None
@@ -141,7 +167,7 @@ def _parse(row: Any) -> InboxMessage | None:
 
 def read_messages(
     *,
-    engine: Engine,
+    source: InboxSource,
     filters: InboxFilters,
     timezone: str,
     nlu: NluData,
@@ -149,25 +175,21 @@ def read_messages(
     limit: int = 100,
 ) -> InboxPage:
     """Messages to review: lowest confidence and fallbacks first, known and handled ones hidden."""
+    table = source.table
     query = (
-        select(
-            events.c.sender_id,
-            events.c.timestamp,
-            events.c.intent_name,
-            events.c.data,
-        )
-        .where(events.c.type_name == "user")
-        .order_by(events.c.timestamp.desc())
+        select(table.c.sender_id, table.c.timestamp, table.c.intent_name, table.c.data)
+        .where(table.c.type_name == "user")
+        .order_by(table.c.timestamp.desc())
         .limit(SCAN_LIMIT)
     )
-    since = _local_bound(filters.since, timezone, end=False) if filters.since else None
-    until = _local_bound(filters.until, timezone, end=True) if filters.until else None
+    since = local_bound(filters.since, timezone, end=False) if filters.since else None
+    until = local_bound(filters.until, timezone, end=True) if filters.until else None
     if since is not None:
-        query = query.where(events.c.timestamp >= since)
+        query = query.where(table.c.timestamp >= since)
     if until is not None:
-        query = query.where(events.c.timestamp < until)
+        query = query.where(table.c.timestamp < until)
     try:
-        with engine.connect() as connection:
+        with source.engine.connect() as connection:
             rows = connection.execute(query).all()
     except SQLAlchemyError as error:
         raise TrackerStoreUnavailable(type(error).__name__) from None
@@ -191,9 +213,11 @@ def read_messages(
     return InboxPage(messages=found[:limit], intents=sorted(intents))
 
 
-def find_message(*, engine: Engine, key: str, timezone: str, nlu: NluData) -> InboxMessage | None:
+def find_message(
+    *, source: InboxSource, key: str, timezone: str, nlu: NluData
+) -> InboxMessage | None:
     page = read_messages(
-        engine=engine,
+        source=source,
         filters=InboxFilters(),
         timezone=timezone,
         nlu=nlu,

@@ -1,17 +1,17 @@
 """Conversations: whole, per sender, after the period; and what refers to their messages."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Column, DateTime, Engine, Float, Integer, MetaData, String, Table, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.accounts.models import StaffRole
 from api.core.config import Settings
 from api.core.db import utcnow
+from api.events.models import ConversationEvent
 from api.retention import conversations
 from api.retention.models import RetentionRun
 from api.training.inbox import message_key
@@ -128,52 +128,33 @@ def test_trainers_decisions_and_discarded_texts_follow_the_messages(
     assert result.details["discarded_texts"] == 1
 
 
-@pytest.fixture(params=["epoch", "datetime"])
-def api_copy(request: pytest.FixtureRequest, app: FastAPI) -> Iterator[Table]:
-    """The event consumer's copy in the API database, in two plausible shapes; dropped after."""
-    engine: Engine = app.state.engine
-    at = (
-        Column("timestamp", Float)
-        if request.param == "epoch"
-        else Column("occurred_at", DateTime(timezone=True))
-    )
-    table = Table(
-        conversations.API_COPY_TABLE,
-        MetaData(),
-        Column("id", Integer, primary_key=True),
-        Column("sender_id", String(255), nullable=False),
-        Column("type_name", String(255)),
-        at,
-    )
-    table.create(engine)
-    yield table
-    table.drop(engine)
-
-
 def test_the_api_copy_of_the_events_is_purged_alike(
-    app: FastAPI, settings: Settings, tracker: TrackerStore, api_copy: Table
+    app: FastAPI, settings: Settings, tracker: TrackerStore, db: Session
 ) -> None:
-    epoch = "timestamp" in api_copy.c
-    at_name = "timestamp" if epoch else "occurred_at"
+    """The event consumer's copy (`conversation_event`) goes by the same rule, whole
+    conversations at a time."""
 
-    def stamp(days_ago: float) -> object:
-        moment = NOW - timedelta(days=days_ago)
-        return moment.timestamp() if epoch else moment
+    def event(sender: str, kind: str, days_ago: float) -> ConversationEvent:
+        stamp = (NOW - timedelta(days=days_ago)).timestamp()
+        return ConversationEvent(
+            event_key=f"{sender}-{kind}-{days_ago}", sender_id=sender, type_name=kind,
+            timestamp=stamp, data={},
+        )  # fmt: skip
 
-    rows = [
-        {"sender_id": "assure-7-gone", "type_name": "user", at_name: stamp(DAYS + 2)},
-        {"sender_id": "assure-7-gone", "type_name": "bot", at_name: stamp(DAYS + 1)},
-        {"sender_id": "assure-8-kept", "type_name": "user", at_name: stamp(DAYS + 5)},
-        {"sender_id": "assure-8-kept", "type_name": "user", at_name: stamp(DAYS - 1)},
-    ]
-    with app.state.engine.begin() as connection:
-        connection.execute(api_copy.insert(), rows)
+    db.add_all(
+        [
+            event("assure-7-gone", "user", DAYS + 2),
+            event("assure-7-gone", "bot", DAYS + 1),
+            event("assure-8-kept", "user", DAYS + 5),
+            event("assure-8-kept", "user", DAYS - 1),
+        ]
+    )
+    db.commit()
     tracker.conversation("assure-7-gone", last=CUTOFF - timedelta(days=1))
 
     result = run(app.state.engine, policy_for(settings, tracker.url), NOW)
 
-    with app.state.engine.connect() as connection:
-        left = connection.execute(select(api_copy.c.sender_id)).scalars().all()
+    left = db.scalars(select(ConversationEvent.sender_id)).all()
     assert sorted(left) == ["assure-8-kept", "assure-8-kept"]
     assert result.details["api_copy_conversations"] == 1
     assert result.details["api_copy_events"] == 2

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine
 
-from api.training.inbox import InboxFilters, read_messages
+from api.training.inbox import InboxFilters, InboxSource, events, read_messages
 from api.training.nlu_files import NluData
 from tests.bot.stack import MODEL, ROOT
 from tests.trainer.conftest import RASA_TOKEN, Stack, sign_in_token
@@ -86,7 +86,7 @@ def test_the_inbox_reads_a_real_conversation(stack: Stack) -> None:
     engine = create_engine(f"sqlite:///{stack.workdir / 'tracker.db'}")
     try:
         page = read_messages(
-            engine=engine,
+            source=InboxSource(engine=engine, table=events),
             filters=InboxFilters(),
             timezone="Europe/Paris",
             nlu=NluData(stack.assistant_dir),

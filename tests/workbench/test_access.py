@@ -10,6 +10,7 @@ from api.core.config import Settings
 from api.trainer import actions as action_routes
 from api.trainer import pages as page_routes
 from api.trainer import router as workbench_router
+from api.trainer import statistics as statistics_routes
 from api.training.models import TrainingDecision, TrainingEvent, TrainingRun
 from tests.factories import Factory
 from tests.web.helpers import csrf_token, declared_routes, login
@@ -32,6 +33,7 @@ PAGES = [
     "/trainer/modeles/v20261126-150000",
     "/trainer/modeles/v20261126-150000/matrice.png",
     "/trainer/journal",
+    "/trainer/statistiques",
     "/trainer/nulle-part",
 ]
 FORMS = [
@@ -45,7 +47,12 @@ FORMS = [
 
 
 def test_every_workbench_route_is_covered_here() -> None:
-    routes = declared_routes(page_routes.router, action_routes.router, workbench_router.router)
+    routes = declared_routes(
+        page_routes.router,
+        action_routes.router,
+        statistics_routes.router,
+        workbench_router.router,
+    )
     covered = {
         ("GET", "/trainer"),
         ("GET", "/trainer/messages"),
@@ -60,6 +67,7 @@ def test_every_workbench_route_is_covered_here() -> None:
         ("GET", "/trainer/modeles/{version}"),
         ("GET", "/trainer/modeles/{version}/matrice.png"),
         ("GET", "/trainer/journal"),
+        ("GET", "/trainer/statistiques"),
         ("GET", "/trainer/{path:path}"),
         ("POST", "/trainer/messages/{key}/enregistrer"),
         ("POST", "/trainer/messages/{key}/ecarter"),
@@ -119,7 +127,13 @@ def test_trainers_and_admins_reach_the_workbench(
     client: TestClient, factory: Factory, workbench: Settings, role: StaffRole
 ) -> None:
     login(client, factory.staff(role).username)
-    for path in ("/trainer", "/trainer/messages", "/trainer/intentions", "/trainer/journal"):
+    for path in (
+        "/trainer",
+        "/trainer/messages",
+        "/trainer/intentions",
+        "/trainer/journal",
+        "/trainer/statistiques",
+    ):
         assert client.get(path).status_code == 200, path
 
 
