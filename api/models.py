@@ -1,6 +1,6 @@
 """Every table of the service, imported in one place for Alembic and the tests."""
 
-from api.accounts.models import Policyholder, StaffUser
+from api.accounts.models import AuthSession, Policyholder, SecurityEvent, SigninThrottle, StaffUser
 from api.claims.models import Claim, Provider
 from api.core.db import Base
 from api.notifications.models import Notification
@@ -10,12 +10,15 @@ from api.training.models import TrainingDecision, TrainingEvent, TrainingModel, 
 metadata = Base.metadata
 
 __all__ = [
+    "AuthSession",
     "Claim",
     "Notification",
     "Policyholder",
     "Provider",
     "Report",
     "ReportEvent",
+    "SecurityEvent",
+    "SigninThrottle",
     "StaffUser",
     "TrainingDecision",
     "TrainingEvent",

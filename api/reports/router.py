@@ -1,11 +1,14 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
+from fastapi import APIRouter, Header, Path, Query, Response, status
 
-from api.accounts.deps import AgentDep, PolicyholderDep, SettingsDep, require_roles
-from api.accounts.models import Role
-from api.accounts.service import Principal
+from api.accounts.deps import (
+    AgentDep,
+    AssistantOrPolicyholderDep,
+    AssistantOrReaderDep,
+    SettingsDep,
+)
 from api.core.clock import local_today, months_before
 from api.core.db import SessionDep
 from api.core.schemas import Page
@@ -22,9 +25,7 @@ from api.reports.workflow import AnomalyType, ReportStatus
 
 router = APIRouter(prefix="/reports", tags=["signalements"])
 
-ReportReaderDep = Annotated[
-    Principal, Depends(require_roles(Role.POLICYHOLDER, Role.AGENT, Role.ADMIN))
-]
+ReportReaderDep = AssistantOrReaderDep
 Reference = Annotated[str, Path(max_length=32, examples=["SIG-2026-000123"])]
 IdempotencyKey = Annotated[
     str | None,
@@ -51,7 +52,7 @@ def file_report(
     data: ReportCreate,
     response: Response,
     session: SessionDep,
-    principal: PolicyholderDep,
+    principal: AssistantOrPolicyholderDep,
     settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ReportOut:

@@ -12,7 +12,7 @@ from api.claims.catalogue import ProviderKind
 from api.core.config import Settings
 from tests.agent.helpers import TODAY, file
 from tests.factories import Factory
-from tests.web.helpers import login
+from tests.web.helpers import login, signed_in_session
 from tests.web.markup import duplicate_ids, parse, unlabelled_fields
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -87,9 +87,16 @@ def test_the_page_carries_a_token_for_the_assistant_only(
 ) -> None:
     response = signed_in.get("/compte")
     widget = parse(response.text).find("section", id="assistant")
-    claims = jwt.decode(widget.attrs["data-token"], settings.signing_key, algorithms=["HS256"])
+    token = widget.attrs["data-token"]
+    # A chat token, signed with the channel's key, bound to this web session.
+    claims = jwt.decode(token, settings.channel_key, algorithms=["HS256"])
     assert claims["sub"] == str(holder.id) and claims["role"] == "policyholder"
+    assert claims["type"] == "chat" and claims["sid"] == signed_in_session(signed_in)
     assert claims["exp"] - claims["iat"] <= 30 * 60
+    # The API never takes it as a credential.
+    for path in ("/api/v1/claims", "/api/v1/auth/me"):
+        refused = signed_in.get(path, headers={"Authorization": f"Bearer {token}"})
+        assert refused.status_code == 401
     assert widget.attrs["data-assistant-url"] == settings.assistant_url
     csp = response.headers["content-security-policy"]
     assert "connect-src 'self' http://127.0.0.1:5005 ws://127.0.0.1:5005" in csp
