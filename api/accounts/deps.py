@@ -31,7 +31,7 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 
 SESSION_INVALID = "Votre session n'est pas valide ou a expiré : reconnectez-vous."
 ASSISTANT_REFUSED = (
-    "Cette action n'est pas possible depuis l'assistant : faites-la depuis votre compte."
+    "Cette action n'est pas possible depuis l'assistant\u00a0: faites-la depuis votre compte."
 )
 
 

@@ -173,7 +173,7 @@ def check_new_password(new_password: str, *, username: str, current: str) -> Non
     elif username and username.casefold() in new_password.casefold():
         reason = "Le nouveau mot de passe ne doit pas contenir votre identifiant."
     elif len(set(new_password)) < 4:
-        reason = "Le nouveau mot de passe est trop simple : variez les caractères."
+        reason = "Le nouveau mot de passe est trop simple\u00a0: variez les caractères."
     else:
         return
     raise InvalidInput(reason, field="new_password")

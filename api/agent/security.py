@@ -98,8 +98,10 @@ def unlock(
         now=guard.clock(),
     )
     if not done:
-        return _back(request, "Aucun verrou en cours pour cette demande : rien à lever.", "info")
-    return _back(request, "Verrou levé : la connexion est de nouveau possible.")
+        return _back(
+            request, "Aucun verrou en cours pour cette demande\u00a0: rien à lever.", "info"
+        )
+    return _back(request, "Verrou levé\u00a0: la connexion est de nouveau possible.")
 
 
 @router.post("/sessions", dependencies=[CsrfDep])
@@ -115,4 +117,4 @@ def end_sessions(
     ended = admin.end_sessions(
         session=session, admin=admin_user, account=found.account, now=time.time()
     )
-    return _back(request, f"Sessions fermées pour ce compte : {ended}.")
+    return _back(request, f"Sessions fermées pour ce compte\u00a0: {ended}.")
