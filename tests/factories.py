@@ -161,13 +161,16 @@ class Factory:
         session_id: str | None = None,
         seconds: int = contract.ASSISTANT_TOKEN_SECONDS,
         key: str | None = None,
+        sid: str | None = None,
     ) -> str:
-        """What the action server mints for one call on behalf of a conversation's policyholder."""
+        """What the action server mints for one call on behalf of a conversation's policyholder:
+        `sid` is the conversation id of the session (`session_id`, a new one unless given)."""
+        raw = session_id or self.sign_in_session(holder, origin=SessionOrigin.WEB)
         return encode_token(
             token_type=contract.ASSISTANT,
             subject=holder.id,
             role=contract.POLICYHOLDER_ROLE,
-            session_id=session_id or self.sign_in_session(holder, origin=SessionOrigin.WEB),
+            session_id=sid or auth_sessions.conversation_id(raw),
             key=key or self.settings.service_key,
             seconds=seconds,
         )

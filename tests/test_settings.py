@@ -65,8 +65,9 @@ def test_weak_or_shared_assistant_keys_are_refused(service_key: str, message: st
 
 
 def test_demo_mode_derives_distinct_assistant_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    for variable in ("SECRET_KEY", "ASSISTANT_CHANNEL_KEY", "ASSISTANT_SERVICE_KEY"):
-        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("ASSISTANT_CHANNEL_KEY", raising=False)
+    monkeypatch.setenv("ASSISTANT_SERVICE_KEY", "")  # as `KEY=` in a .env file: unset
     settings = Settings(_env_file=None, demo=True)  # type: ignore[call-arg]
     assert settings.channel_key == derive_key(DEMO_SECRET_KEY, "assistant-channel")
     assert settings.service_key == derive_key(DEMO_SECRET_KEY, "assistant-service")

@@ -1,7 +1,9 @@
 """Sign-in sessions kept server side: what a cookie or a token names, and what ends it.
 
-The cookie and every token carry a random session id; the table holds its SHA-256 only. A
-request checks its session with one primary-key read and writes nothing.
+The cookie and the access tokens carry a random session id; the table holds its SHA-256
+only. The assistant's side never sees that id: chat and assistant tokens carry the session's
+*conversation id*, a one-way function of it, which can open no cookie and no access token. A
+request checks its session with one indexed read and writes nothing.
 """
 
 import hashlib
@@ -9,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.accounts.models import AccountKind, AuthSession, EndReason, Role, SessionOrigin
@@ -40,6 +42,11 @@ def _stored_id(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
+def conversation_id(session_id: str) -> str:
+    """The session's id for the assistant's side (chat and assistant tokens' `sid`)."""
+    return hashlib.sha256(f"vigilance-conversation:{session_id}".encode()).hexdigest()
+
+
 def as_datetime(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, UTC)
 
@@ -53,6 +60,7 @@ def open_session(
     session.add(
         AuthSession(
             id=_stored_id(session_id),
+            conversation_key=_stored_id(conversation_id(session_id)),
             account_kind=account.kind,
             account_id=account.id,
             origin=origin,
@@ -68,7 +76,18 @@ def open_record(
     *, session: Session, session_id: str, account: AccountRef, now: float
 ) -> AuthSession | None:
     """The session if it is still open and belongs to `account` (one primary-key read)."""
-    record = session.get(AuthSession, _stored_id(session_id))
+    return _if_open(session.get(AuthSession, _stored_id(session_id)), account, now)
+
+
+def open_record_for_conversation(
+    *, session: Session, conversation: str, account: AccountRef, now: float
+) -> AuthSession | None:
+    """The session a conversation id names, if open and `account`'s (one unique-index read)."""
+    stmt = select(AuthSession).where(AuthSession.conversation_key == _stored_id(conversation))
+    return _if_open(session.scalars(stmt).first(), account, now)
+
+
+def _if_open(record: AuthSession | None, account: AccountRef, now: float) -> AuthSession | None:
     if (
         record is None
         or record.ended_at is not None

@@ -73,21 +73,26 @@ def get_caller(
         claims = _read_token(token, settings, now)
     except InvalidToken:
         raise NotAuthenticated(SESSION_INVALID) from None
-    record = auth_sessions.open_record(
-        session=session,
-        session_id=claims.session_id,
-        account=AccountRef.for_role(claims.role, claims.subject),
-        now=now,
-    )
+    account = AccountRef.for_role(claims.role, claims.subject)
+    if claims.type == contract.ASSISTANT:
+        record = auth_sessions.open_record_for_conversation(
+            session=session, conversation=claims.session_id, account=account, now=now
+        )
+    else:
+        record = auth_sessions.open_record(
+            session=session, session_id=claims.session_id, account=account, now=now
+        )
     principal = load_principal(
         session=session, subject=claims.subject, role=claims.role, demo=settings.demo
     )
     if record is None or principal is None:
         raise NotAuthenticated(SESSION_INVALID)
+    assistant = claims.type == contract.ASSISTANT
     return replace(
         principal,
-        via_assistant=claims.type == contract.ASSISTANT,
-        session_id=claims.session_id,
+        via_assistant=assistant,
+        # The conversation id an assistant token carries is no session id of the caller's.
+        session_id=None if assistant else claims.session_id,
         session_expires_at=record.expires_at,
     )
 

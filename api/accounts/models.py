@@ -80,13 +80,15 @@ class EndReason(StrEnum):
 class AuthSession(Base):
     """A sign-in, server side: ending it ends every cookie and token that names it.
 
-    `id` is the SHA-256 of the random id the cookie and the tokens carry, so a copy of this
-    table opens nothing. No personal data, no user agent."""
+    `id` is the SHA-256 of the random id the cookie and the access tokens carry, so a copy of
+    this table opens nothing. No personal data, no user agent."""
 
     __tablename__ = "auth_session"
     __table_args__ = (Index("ix_auth_session_account", "account_kind", "account_id"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # SHA-256 of the conversation id the assistant's tokens carry (auth_sessions.py).
+    conversation_key: Mapped[str] = mapped_column(String(64), unique=True)
     account_kind: Mapped[AccountKind] = mapped_column(
         str_enum(AccountKind, name="auth_session_account_kind", length=20)
     )

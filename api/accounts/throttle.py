@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -258,3 +258,13 @@ class DatabaseThrottle(Throttle):
         if subject is None or until is None or until <= now:
             return None
         return Lock(subject, row.failures, until, _account(row.account_kind, row.account_id))
+
+
+def purge_idle_counters(*, session: Session, before: datetime) -> int:
+    """Delete the database's counters with no failure and no lock since `before` (for the
+    retention worker: a counter quiet for longer than the window counts nothing anyway)."""
+    stmt = delete(SigninThrottle).where(
+        or_(SigninThrottle.last_failure_at.is_(None), SigninThrottle.last_failure_at < before),
+        or_(SigninThrottle.locked_until.is_(None), SigninThrottle.locked_until < before),
+    )
+    return int(session.execute(stmt).rowcount)  # type: ignore[attr-defined]

@@ -1,5 +1,6 @@
 """Minting the tokens of contract/tokens.py that the API signs: access and chat."""
 
+from api.accounts.auth_sessions import conversation_id
 from api.accounts.service import Principal
 from api.accounts.signin import SignedIn
 from api.core.security import encode_token
@@ -23,7 +24,8 @@ def access_token(signed_in: SignedIn, *, key: str, now: int) -> tuple[str, int]:
 
 
 def chat_token(principal: Principal, *, key: str, now: int) -> tuple[str, int]:
-    """A token for the assistant's channels, bound to the caller's session (ends with it)."""
+    """A token for the assistant's channels, bound to the caller's session (ends with it); its
+    `sid` is the session's conversation id, never the id the cookie or access token holds."""
     if principal.session_id is None or principal.session_expires_at is None:
         raise ValueError("a chat token belongs to a session")
     left = int(principal.session_expires_at.timestamp()) - now
@@ -32,7 +34,7 @@ def chat_token(principal: Principal, *, key: str, now: int) -> tuple[str, int]:
         token_type=contract.CHAT,
         subject=principal.id,
         role=principal.role.value,
-        session_id=principal.session_id,
+        session_id=conversation_id(principal.session_id),
         key=key,
         seconds=seconds,
         now=now,

@@ -112,6 +112,8 @@ class Settings(BaseSettings):
         ):
             value: SecretStr | None = getattr(self, field)
             name = field.upper()
+            if value is not None and not value.get_secret_value():
+                value = None  # `KEY=` in a .env file: unset, never an empty key
             if value is None:
                 if not self.demo:
                     raise ValueError(f"{name} must be set when DEMO is not enabled")

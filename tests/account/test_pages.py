@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from api.accounts.auth_sessions import conversation_id
 from api.accounts.models import Policyholder, StaffRole
 from api.claims.catalogue import ProviderKind
 from api.core.config import Settings
@@ -91,7 +92,10 @@ def test_the_page_carries_a_token_for_the_assistant_only(
     # A chat token, signed with the channel's key, bound to this web session.
     claims = jwt.decode(token, settings.channel_key, algorithms=["HS256"])
     assert claims["sub"] == str(holder.id) and claims["role"] == "policyholder"
-    assert claims["type"] == "chat" and claims["sid"] == signed_in_session(signed_in)
+    # Its `sid` is the session's conversation id, not the id the cookie holds.
+    session_id = signed_in_session(signed_in)
+    assert claims["type"] == "chat" and claims["sid"] == conversation_id(session_id)
+    assert session_id not in token
     assert claims["exp"] - claims["iat"] <= 30 * 60
     # The API never takes it as a credential.
     for path in ("/api/v1/claims", "/api/v1/auth/me"):

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from api.accounts.admin_router import router as admin_router
+from api.accounts.auth_sessions import conversation_id
 from api.accounts.models import Policyholder, StaffRole
 from api.accounts.router import router as accounts_router
 from api.claims.router import router as claims_router
@@ -131,6 +132,20 @@ def test_an_assistant_token_needs_a_session_of_its_policyholder(
     other = factory.policyholder()
     borrowed = factory.assistant_token(holder, session_id=factory.sign_in_session(other))
     assert client.get("/api/v1/claims", headers=bearer(borrowed)).status_code == 401
+
+
+def test_the_assistant_side_names_a_session_by_its_conversation_id_only(
+    client: TestClient, factory: Factory, holder: Policyholder
+) -> None:
+    """The raw session id (what the cookie and access tokens hold) is no sid for an assistant
+    token, and a conversation id is none for an access token."""
+    session_id = factory.sign_in_session(holder)
+    raw = factory.assistant_token(holder, sid=session_id)
+    assert client.get("/api/v1/claims", headers=bearer(raw)).status_code == 401
+    access = factory.token(holder, session_id=conversation_id(session_id))
+    assert client.get("/api/v1/claims", headers=bearer(access)).status_code == 401
+    good = factory.assistant_token(holder, session_id=session_id)
+    assert client.get("/api/v1/claims", headers=bearer(good)).status_code == 200
 
 
 def test_after_signing_out_the_conversation_can_no_longer_act(

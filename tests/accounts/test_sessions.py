@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from api.accounts.auth_sessions import conversation_id
 from api.accounts.models import AuthSession, EndReason, SecurityEventKind, StaffRole
 from contract import tokens as contract
 from tests.accounts.helpers import bearer, events, sign_in
@@ -203,7 +204,8 @@ def test_a_chat_token_is_bound_to_the_session_and_is_no_credential(
     body = response.json()
     chat = _payload(body["chat_token"], factory.settings.channel_key)
     access = _payload(token, factory.settings.signing_key)
-    assert (chat["type"], chat["sid"], chat["sub"]) == ("chat", access["sid"], access["sub"])
+    conversation = conversation_id(str(access["sid"]))
+    assert (chat["type"], chat["sid"], chat["sub"]) == ("chat", conversation, access["sub"])
     assert chat["exp"] - chat["iat"] == body["expires_in"]  # type: ignore[operator]
     # Capped by the session: this one (30 minutes) ends first.
     assert body["expires_in"] <= access["exp"] - chat["iat"]  # type: ignore[operator]

@@ -23,6 +23,7 @@ def upgrade() -> None:
     op.create_table(
         "auth_session",
         sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("conversation_key", sa.String(length=64), nullable=False),
         sa.Column(
             "account_kind",
             sa.Enum(
@@ -66,6 +67,7 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_session")),
+        sa.UniqueConstraint("conversation_key", name=op.f("uq_auth_session_conversation_key")),
     )
     with op.batch_alter_table("auth_session", schema=None) as batch_op:
         batch_op.create_index(
