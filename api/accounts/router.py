@@ -17,7 +17,7 @@ from api.accounts.deps import (
 from api.accounts.models import EndReason, SessionOrigin
 from api.accounts.schemas import ChatToken, Me, PasswordChange, Token
 from api.core.db import SessionDep
-from api.core.errors import DomainError, error_response
+from api.core.errors import DomainError, NotAuthenticated, error_response
 
 router = APIRouter(tags=["comptes"])
 
@@ -43,6 +43,8 @@ def issue_token(
     """Opens a session that ends with the token (or at `POST /auth/logout`)."""
     now = int(time.time())
     seconds = settings.access_token_minutes * 60
+    if len(form.username) > signin.USERNAME_MAX or len(form.password) > signin.PASSWORD_INPUT_MAX:
+        return error_response(NotAuthenticated(signin.BAD_CREDENTIALS))
     try:
         signed_in = signin.sign_in(
             session=session,

@@ -45,6 +45,8 @@ class Candidate:
 
 
 def find_account(*, session: Session, username: str, demo: bool) -> Candidate | None:
+    """The account a username names, even one that may not sign in (for the throttle's
+    records); its password hash only when it may."""
     holder = session.scalars(select(Policyholder).where(Policyholder.username == username)).first()
     if holder is not None and holder.password_hash:
         usable = demo or not holder.is_demo

@@ -24,6 +24,9 @@ BAD_CREDENTIALS = "Identifiant ou mot de passe incorrect."
 WRONG_CURRENT_PASSWORD = "Le mot de passe actuel est incorrect."  # noqa: S105 - a message
 PASSWORD_MIN = 12
 PASSWORD_MAX = 256
+# Longer input is refused before any work (a sign-in form takes no more).
+USERNAME_MAX = 64
+PASSWORD_INPUT_MAX = 1024
 
 
 class TooManyAttempts(DomainError):

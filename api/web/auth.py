@@ -21,8 +21,8 @@ from api.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
 
-USERNAME_MAX = 64
-PASSWORD_MAX = 1024
+USERNAME_MAX = signin.USERNAME_MAX
+PASSWORD_MAX = signin.PASSWORD_INPUT_MAX
 PASSWORD_PATH = "/mot-de-passe"  # noqa: S105 - a page address
 
 

@@ -239,3 +239,14 @@ def test_an_unlock_names_exactly_one_lock(
     response = client.post("/api/v1/admin/security/unlock", json=body, headers=factory.auth(admin))
     assert response.status_code == 400 or response.status_code == 422
     assert response.json()["detail"]
+
+
+def test_oversized_credentials_are_refused_without_counting(
+    client: TestClient, factory: Factory, db: Session
+) -> None:
+    factory.policyholder("camille")
+    for username, password in (("c" * 65, PASSWORD), ("camille", "p" * 1025)):
+        response = sign_in(client, username, password)
+        assert response.status_code == 401
+        assert response.json()["detail"] == "Identifiant ou mot de passe incorrect."
+    assert counters(db, ThrottleScope.ACCOUNT) == counters(db, ThrottleScope.ADDRESS) == []
