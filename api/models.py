@@ -1,6 +1,6 @@
 """Every table of the service, imported in one place for Alembic and the tests."""
 
-from api.accounts.models import Policyholder, StaffUser
+from api.accounts.models import AuthSession, Policyholder, SecurityEvent, SigninThrottle, StaffUser
 from api.claims.models import Claim, Provider
 from api.core.db import Base
 from api.events.models import ConversationEvent  # the event stream (issue 13)
@@ -12,6 +12,7 @@ from api.training.models import TrainingDecision, TrainingEvent, TrainingModel, 
 metadata = Base.metadata
 
 __all__ = [
+    "AuthSession",
     "Claim",
     "ConversationEvent",
     "Notification",
@@ -21,6 +22,8 @@ __all__ = [
     "ReportEvent",
     "RetentionLease",
     "RetentionRun",
+    "SecurityEvent",
+    "SigninThrottle",
     "StaffUser",
     "TrainingDecision",
     "TrainingEvent",

@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +33,19 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
+from api.accounts import auth_sessions
+from api.accounts.auth_sessions import AccountRef
+from api.accounts.models import AccountKind, SessionOrigin
 from api.claims.catalogue import ProviderKind
 from api.core.clock import local_today
 from api.core.config import PROJECT_ROOT, Settings
 from api.core.db import make_engine
-from api.core.security import create_access_token
+from api.core.security import encode_token
 from api.demo import volume
 from api.models import metadata
+from contract import tokens as contract
 
 HOST = "127.0.0.1"
 POSTGRES_SERVER_URL = f"postgresql+psycopg://postgres@{HOST}:5432/postgres"
@@ -48,6 +54,10 @@ VAR = Path(PROJECT_ROOT) / "var"
 SQLITE_PATH = VAR / "bench.db"
 RESULTS_PATH = VAR / "bench-api.json"
 BENCH_SECRET = "bench-secret-key-not-for-production-0042"  # noqa: S105 - local bench only
+BENCH_KEYS = {  # the assistant's keys, required outside demo mode (unused by the bench)
+    "ASSISTANT_CHANNEL_KEY": "bench-channel-key-not-for-production-0042",
+    "ASSISTANT_SERVICE_KEY": "bench-service-key-not-for-production-0042",
+}
 
 MATCH_WARMUP = 50
 MATCH_REQUESTS = 1_000
@@ -229,13 +239,31 @@ class FilingResult:
     met: bool = False
 
 
+@lru_cache
+def _engine(database_url: str) -> Engine:
+    return make_engine(database_url)
+
+
 def bearer(holder_id: int, settings: Settings) -> dict[str, str]:
-    """An access token made as the API makes them, for a login-less volume policyholder."""
-    token = create_access_token(
+    """An access token made as POST /auth/token makes them, with its server-side session, for
+    a login-less volume policyholder."""
+    now, seconds = int(time.time()), settings.access_token_minutes * 60
+    with Session(_engine(settings.database_url)) as session, session.begin():
+        opened = auth_sessions.open_session(
+            session=session,
+            account=AccountRef(AccountKind.POLICYHOLDER, holder_id),
+            origin=SessionOrigin.API,
+            now=now,
+            seconds=seconds,
+        )
+    token = encode_token(
+        token_type=contract.ACCESS,
         subject=holder_id,
         role="policyholder",
-        secret=settings.signing_key,
-        minutes=settings.access_token_minutes,
+        session_id=opened.id,
+        key=settings.signing_key,
+        seconds=seconds,
+        now=now,
     )
     return {"Authorization": f"Bearer {token}"}
 
@@ -468,6 +496,7 @@ def running_server(settings: Settings, log_path: Path) -> Iterator[Server]:
         **os.environ,
         "DATABASE_URL": settings.database_url,
         "SECRET_KEY": settings.signing_key,
+        **BENCH_KEYS,
         "DEMO": "0",
         # The bench measures what a filing costs, not the caps per person and provider.
         "REPORT_DAILY_LIMIT": "1000",
@@ -579,7 +608,13 @@ def bench_backend(backend: str, claims: int, seed: int, *, fresh: bool) -> dict[
     print(f"\n[{backend}] volume de {volume.french_number(claims)} remboursements…", flush=True)
     generated = volume.ensure_volume(url, claims=claims, seed=seed)
     print(f"[{backend}] {volume.describe(generated)}", flush=True)
-    settings = Settings(database_url=url, secret_key=BENCH_SECRET, demo=False)
+    settings = Settings(
+        database_url=url,
+        secret_key=BENCH_SECRET,
+        assistant_channel_key=BENCH_KEYS["ASSISTANT_CHANNEL_KEY"],
+        assistant_service_key=BENCH_KEYS["ASSISTANT_SERVICE_KEY"],
+        demo=False,
+    )
 
     rng = random.Random(f"bench-{seed}")
     engine = make_engine(url)

@@ -452,6 +452,9 @@ def running_server(database_url: str, log_path: Path) -> Iterator[str]:
         **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": BENCH_SECRET,
+        # Required outside demo mode (unused by the bench).
+        "ASSISTANT_CHANNEL_KEY": "console-bench-channel-key-not-for-production",
+        "ASSISTANT_SERVICE_KEY": "console-bench-service-key-not-for-production",
         "DEMO": "0",
         "LOG_LEVEL": "WARNING",
     }

@@ -28,7 +28,20 @@ from tests.browser import launched_chromium
 from tests.factories import Factory
 
 TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
+TEST_CHANNEL_KEY = "test-channel-key-0123456789-abcdefghijklmnop"
+TEST_SERVICE_KEY = "test-service-key-0123456789-abcdefghijklmnop"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+# What a process of the API environment started by a test needs outside demo mode.
+TEST_KEYS_ENV = {
+    "SECRET_KEY": TEST_SECRET,
+    "ASSISTANT_CHANNEL_KEY": TEST_CHANNEL_KEY,
+    "ASSISTANT_SERVICE_KEY": TEST_SERVICE_KEY,
+}
+TEST_KEYS = {
+    "secret_key": TEST_SECRET,
+    "assistant_channel_key": TEST_CHANNEL_KEY,
+    "assistant_service_key": TEST_SERVICE_KEY,
+}
 
 
 def _backend() -> str:
@@ -60,7 +73,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     upgrade(database_url)
-    return Settings(database_url=database_url, secret_key=TEST_SECRET, demo=False)
+    return Settings(
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        assistant_channel_key=TEST_CHANNEL_KEY,
+        assistant_service_key=TEST_SERVICE_KEY,
+        redis_url=None,
+        demo=False,
+    )
 
 
 @pytest.fixture(scope="session")

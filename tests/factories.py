@@ -1,5 +1,6 @@
 """Small factories for test data, and tokens signed as the API signs them."""
 
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -8,12 +9,22 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from api.accounts.models import Policyholder, Role, StaffRole, StaffUser
+from api.accounts import auth_sessions
+from api.accounts.auth_sessions import AccountRef
+from api.accounts.models import (
+    AccountKind,
+    Policyholder,
+    Role,
+    SessionOrigin,
+    StaffRole,
+    StaffUser,
+)
 from api.claims.catalogue import ACTS, ProviderKind
 from api.claims.models import Claim, Provider
 from api.core.config import Settings
-from api.core.security import create_access_token, hash_password
+from api.core.security import encode_token, hash_password
 from api.core.text import fold
+from contract import tokens as contract
 
 PASSWORD = "correct horse battery staple"
 _numbers = count(1)
@@ -98,6 +109,29 @@ class Factory:
         values.update(fields)
         return self._save(Claim(**values))
 
+    @staticmethod
+    def account_ref(account: Policyholder | StaffUser) -> AccountRef:
+        kind = AccountKind.POLICYHOLDER if isinstance(account, Policyholder) else AccountKind.STAFF
+        return AccountRef(kind, account.id)
+
+    def sign_in_session(
+        self,
+        account: Policyholder | StaffUser,
+        *,
+        seconds: int = 3600,
+        origin: SessionOrigin = SessionOrigin.API,
+    ) -> str:
+        """An open server-side session of the account, as signing in opens one (its raw id)."""
+        opened = auth_sessions.open_session(
+            session=self.session,
+            account=self.account_ref(account),
+            origin=origin,
+            now=time.time(),
+            seconds=seconds,
+        )
+        self.session.commit()
+        return opened.id
+
     def token(
         self,
         account: Policyholder | StaffUser,
@@ -105,14 +139,44 @@ class Factory:
         minutes: int | None = None,
         role: str | None = None,
         secret: str | None = None,
+        session_id: str | None = None,
     ) -> str:
+        """An access token as POST /auth/token gives, in a session of its own unless given."""
         default_role = Role.POLICYHOLDER if isinstance(account, Policyholder) else account.role
-        return create_access_token(
+        minutes = self.settings.access_token_minutes if minutes is None else minutes
+        sid = session_id or self.sign_in_session(account, seconds=max(minutes * 60, 60))
+        return encode_token(
+            token_type=contract.ACCESS,
             subject=account.id,
             role=role or default_role,
-            secret=secret or self.settings.signing_key,
-            minutes=self.settings.access_token_minutes if minutes is None else minutes,
+            session_id=sid,
+            key=secret or self.settings.signing_key,
+            seconds=minutes * 60,
+        )
+
+    def assistant_token(
+        self,
+        holder: Policyholder,
+        *,
+        session_id: str | None = None,
+        seconds: int = contract.ASSISTANT_TOKEN_SECONDS,
+        key: str | None = None,
+        sid: str | None = None,
+    ) -> str:
+        """What the action server mints for one call on behalf of a conversation's policyholder:
+        `sid` is the conversation id of the session (`session_id`, a new one unless given)."""
+        raw = session_id or self.sign_in_session(holder, origin=SessionOrigin.WEB)
+        return encode_token(
+            token_type=contract.ASSISTANT,
+            subject=holder.id,
+            role=contract.POLICYHOLDER_ROLE,
+            session_id=sid or auth_sessions.conversation_id(raw),
+            key=key or self.settings.service_key,
+            seconds=seconds,
         )
 
     def auth(self, account: Policyholder | StaffUser) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(account)}"}
+
+    def assistant_auth(self, holder: Policyholder, **options: object) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.assistant_token(holder, **options)}"}  # type: ignore[arg-type]

@@ -95,6 +95,8 @@ def test_seed_command_refuses_outside_demo_mode(tmp_path: Path) -> None:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
         "DEMO": "0",
         "SECRET_KEY": "k" * 40,
+        "ASSISTANT_CHANNEL_KEY": "c" * 40,
+        "ASSISTANT_SERVICE_KEY": "s" * 40,
         "PATH": "/usr/bin:/bin",
     }
     result = subprocess.run(

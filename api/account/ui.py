@@ -1,5 +1,6 @@
 """The account pages' templates, the access rule, and what the chat widget needs from the page."""
 
+import time
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -7,10 +8,10 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from starlette.responses import HTMLResponse
 
+from api.accounts import tokens
 from api.accounts.models import Role
 from api.accounts.service import Principal
 from api.core.config import Settings
-from api.core.security import create_access_token
 from api.web.deps import require_page_roles
 from api.web.templating import PAGE_HEADERS, make_templates, render
 
@@ -19,9 +20,6 @@ templates = make_templates(Path(__file__).resolve().parent / "templates")
 
 require_policyholder = require_page_roles(Role.POLICYHOLDER)
 PolicyholderPageDep = Annotated[Principal, Depends(require_policyholder)]
-
-# The widget's token: enough for a conversation, renewed by reloading the page.
-WIDGET_TOKEN_MINUTES = 30
 
 
 def assistant_origins(assistant_url: str) -> str:
@@ -32,13 +30,10 @@ def assistant_origins(assistant_url: str) -> str:
 
 
 def widget_token(principal: Principal, settings: Settings) -> str:
-    """A short-lived API token for the assistant, minted for the signed-in policyholder."""
-    return create_access_token(
-        subject=principal.id,
-        role=principal.role.value,
-        secret=settings.signing_key,
-        minutes=min(WIDGET_TOKEN_MINUTES, settings.access_token_minutes),
-    )
+    """A chat token for the assistant's channels, bound to this web session (signing out ends
+    it): enough for a conversation, renewed by reloading the page. Never an API credential."""
+    token, _seconds = tokens.chat_token(principal, key=settings.channel_key, now=int(time.time()))
+    return token
 
 
 def page(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:

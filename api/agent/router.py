@@ -2,13 +2,14 @@
 
 from fastapi import APIRouter, Depends
 
-from api.agent import actions, pages
+from api.agent import actions, pages, security
 from api.agent.ui import PREFIX, require_agent
 from api.web.errors import PageNotFound
 
 router = APIRouter(dependencies=[Depends(require_agent)], include_in_schema=False)
 router.include_router(pages.router)
 router.include_router(actions.router)
+router.include_router(security.router)
 
 
 @router.get(PREFIX + "/{path:path}")

@@ -3,7 +3,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.accounts.deps import AdminDep, ClaimReaderDep, PolicyholderDep, SettingsDep
+from api.accounts.deps import (
+    AdminDep,
+    AssistantOrPolicyholderDep,
+    AssistantOrReaderDep,
+    SettingsDep,
+)
 from api.claims import service
 from api.claims.schemas import ClaimCandidate, ClaimCreate, ClaimMatches, ClaimOut, claim_out
 from api.core.clock import local_today, months_before
@@ -19,7 +24,7 @@ ProviderText = Annotated[str | None, Query(max_length=200)]
 @router.get("", response_model=Page[ClaimOut], summary="Lister les remboursements")
 def list_claims(
     session: SessionDep,
-    principal: ClaimReaderDep,
+    principal: AssistantOrReaderDep,
     date_from: date | None = None,
     date_to: date | None = None,
     provider: ProviderText = None,
@@ -42,7 +47,7 @@ def list_claims(
 @router.get("/match", response_model=ClaimMatches, summary="Retrouver un remboursement")
 def match_claims(
     session: SessionDep,
-    principal: PolicyholderDep,
+    principal: AssistantOrPolicyholderDep,
     settings: SettingsDep,
     care_date: date | None = None,
     provider: ProviderText = None,
@@ -75,7 +80,7 @@ def match_claims(
 
 
 @router.get("/{claim_id}", response_model=ClaimOut, summary="Voir un remboursement")
-def get_claim(claim_id: DbId, session: SessionDep, principal: ClaimReaderDep) -> ClaimOut:
+def get_claim(claim_id: DbId, session: SessionDep, principal: AssistantOrReaderDep) -> ClaimOut:
     owner = principal.id if principal.is_policyholder else None
     return claim_out(service.get_claim(session=session, claim_id=claim_id, policyholder_id=owner))
 

@@ -7,6 +7,8 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from contract import tokens as token_contract
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # Known to everyone who reads this repository: accepted only when DEMO=1.
@@ -121,6 +123,26 @@ class Settings(BaseSettings):
     inbox_source: Literal["tracker", "events"] = "tracker"
     # --- end of the event stream's settings.
 
+    # --- Trust boundary, sessions and sign-in throttling (issue 14) ---
+    # Keys of the assistant's tokens (contract/tokens.py): required outside demo mode, 32
+    # characters or more, distinct from SECRET_KEY and from each other; with DEMO=1 an unset
+    # key is derived from SECRET_KEY.
+    assistant_channel_key: SecretStr | None = None
+    assistant_service_key: SecretStr | None = None
+    # A web sign-in ends after this long however active it is (SESSION_MINUTES is the idle limit).
+    session_max_hours: int = Field(default=12, ge=1, le=7 * 24)
+    # Shared state of the API processes (sign-in throttle) in the cluster; unset: the database.
+    redis_url: str | None = Field(default=None, pattern=r"^rediss?://")
+    redis_key_prefix: str = Field(default="vigilance:", max_length=100)
+    # Sign-in throttling: from the Nth failure with no pause of SIGNIN_WINDOW_MINUTES, locked for
+    # SIGNIN_LOCK_SECONDS, doubled at each further failure, up to SIGNIN_MAX_LOCK_MINUTES.
+    signin_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    signin_account_failures: int = Field(default=5, ge=1, le=1000)
+    # Addresses are shared (offices, mobile networks): a higher threshold.
+    signin_address_failures: int = Field(default=30, ge=1, le=100_000)
+    signin_lock_seconds: int = Field(default=30, ge=1, le=3600)
+    signin_max_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
+
     @model_validator(mode="after")
     def _require_real_secret_outside_demo(self) -> Self:
         if self.secret_key is None:
@@ -135,6 +157,48 @@ class Settings(BaseSettings):
                 "characters outside demo mode"
             )
         return self
+
+    @model_validator(mode="after")
+    def _assistant_keys(self) -> Self:
+        """Each key of the trust boundary is its own: one leaked key never forges another kind."""
+        secret = self.signing_key
+        keys = []
+        for field, purpose in (
+            ("assistant_channel_key", "assistant-channel"),
+            ("assistant_service_key", "assistant-service"),
+        ):
+            value: SecretStr | None = getattr(self, field)
+            name = field.upper()
+            if value is not None and not value.get_secret_value():
+                value = None  # `KEY=` in a .env file: unset, never an empty key
+            if value is None:
+                if not self.demo:
+                    raise ValueError(f"{name} must be set when DEMO is not enabled")
+                value = SecretStr(token_contract.derive_key(secret, purpose))
+                setattr(self, field, value)
+            key = value.get_secret_value()
+            if not self.demo and len(key) < token_contract.MIN_KEY_CHARS:
+                raise ValueError(
+                    f"{name} must be at least {token_contract.MIN_KEY_CHARS} characters"
+                )
+            if key == secret:
+                raise ValueError(f"{name} must differ from SECRET_KEY")
+            keys.append(key)
+        if keys[0] == keys[1]:
+            raise ValueError("ASSISTANT_CHANNEL_KEY and ASSISTANT_SERVICE_KEY must differ")
+        return self
+
+    @property
+    def channel_key(self) -> str:
+        """Signs the chat tokens the assistant's channels accept."""
+        assert self.assistant_channel_key is not None  # set by the validator
+        return self.assistant_channel_key.get_secret_value()
+
+    @property
+    def service_key(self) -> str:
+        """Verifies the assistant tokens the action server mints."""
+        assert self.assistant_service_key is not None  # set by the validator
+        return self.assistant_service_key.get_secret_value()
 
     @property
     def signing_key(self) -> str:

@@ -16,6 +16,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 class DomainError(Exception):
     status_code = 400
     code = "bad_request"
+    # Extra response headers (Retry-After of a 429).
+    headers: dict[str, str] | None = None
 
     def __init__(
         self,
@@ -158,15 +160,24 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     ]
 
 
+def error_response(exc: DomainError) -> JSONResponse:
+    """The JSON answer for a domain error (also returned directly by a route that must keep
+    its transaction, which a raised error would roll back)."""
+    errors = [{"field": exc.field, "message": exc.message}] if exc.field else None
+    headers = dict(exc.headers or {})
+    if exc.status_code == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(
+        {**error_body(exc.message, exc.code, errors), **exc.extra},
+        status_code=exc.status_code,
+        headers=headers or None,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
-        errors = [{"field": exc.field, "message": exc.message}] if exc.field else None
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else {}
-        body = {**error_body(exc.message, exc.code, errors), **exc.extra}
-        return JSONResponse(
-            body, status_code=exc.status_code, headers={**headers, **exc.headers} or None
-        )
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

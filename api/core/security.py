@@ -1,16 +1,28 @@
-"""Password hashing and signed access tokens."""
+"""Password hashing, keyed hashes for the audit, and the signed tokens of contract/tokens.py."""
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+import hashlib
+import hmac
+import time
 from functools import lru_cache
-from typing import Any
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-ALGORITHM = "HS256"
-TOKEN_TYPE = "access"  # noqa: S105 - a claim value, not a secret
+from contract import tokens as contract
+from contract.tokens import TokenClaims, TokenRefused
+
+__all__ = [
+    "InvalidToken",
+    "TokenClaims",
+    "decode_token",
+    "dummy_hash",
+    "encode_token",
+    "hash_password",
+    "keyed_hash",
+    "peek_token_type",
+    "verify_password",
+]
 
 
 @lru_cache
@@ -35,44 +47,72 @@ def dummy_hash() -> str:
     return hash_password("not-a-real-password")
 
 
-@dataclass(frozen=True)
-class TokenClaims:
-    subject: int
-    role: str
-    expires_at: datetime
-
-
-def create_access_token(*, subject: int, role: str, secret: str, minutes: int) -> str:
-    now = datetime.now(UTC)
-    payload: dict[str, Any] = {
-        "sub": str(subject),
-        "role": role,
-        "type": TOKEN_TYPE,
-        "iat": now,
-        "exp": now + timedelta(minutes=minutes),
-    }
-    return jwt.encode(payload, secret, algorithm=ALGORITHM)
+def keyed_hash(value: str, *, secret: str, purpose: str) -> str:
+    """A stable pseudonym for a value we must not store (an unknown username, an address)."""
+    key = hmac.new(secret.encode(), f"vigilance-api:{purpose}".encode(), hashlib.sha256).digest()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class InvalidToken(Exception):
-    """The token is malformed, forged, expired or not an access token."""
+    """The token is malformed, forged, of another kind, too long-lived or expired."""
 
 
-def decode_access_token(token: str, *, secret: str) -> TokenClaims:
+def encode_token(
+    *,
+    token_type: str,
+    subject: int,
+    role: str,
+    session_id: str,
+    key: str,
+    seconds: int,
+    now: int | None = None,
+) -> str:
+    issued = int(time.time()) if now is None else now
+    payload = contract.claims(
+        token_type=token_type,
+        subject=subject,
+        role=role,
+        session_id=session_id,
+        now=issued,
+        seconds=seconds,
+    )
+    return jwt.encode(payload, key, algorithm=contract.ALGORITHM)
+
+
+def peek_token_type(token: str) -> str | None:
+    """The `type` a token claims, before its signature is checked (to choose the key only)."""
+    if not token or len(token) > contract.MAX_TOKEN_CHARS:
+        return None
     try:
+        payload = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    token_type = payload.get(contract.TYPE)
+    return token_type if isinstance(token_type, str) else None
+
+
+def decode_token(
+    token: str, *, token_type: str, key: str, max_seconds: int, now: float | None = None
+) -> TokenClaims:
+    """The claims of a token signed with `key`, after every rule of the contract."""
+    if not token or len(token) > contract.MAX_TOKEN_CHARS:
+        raise InvalidToken("empty or too long")
+    try:
+        # The signature only: the contract's rules below check every claim.
         payload = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "iat"]}
+            token,
+            key,
+            algorithms=[contract.ALGORITHM],
+            options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
         )
     except jwt.PyJWTError as exc:
         raise InvalidToken(type(exc).__name__) from exc
-    if payload.get("type") != TOKEN_TYPE or not isinstance(payload.get("role"), str):
-        raise InvalidToken("wrong token type")
     try:
-        subject = int(payload["sub"])
-    except (TypeError, ValueError) as exc:
-        raise InvalidToken("bad subject") from exc
-    return TokenClaims(
-        subject=subject,
-        role=payload["role"],
-        expires_at=datetime.fromtimestamp(payload["exp"], UTC),
-    )
+        return contract.check_claims(
+            payload,
+            token_type=token_type,
+            max_seconds=max_seconds,
+            now=time.time() if now is None else now,
+        )
+    except TokenRefused as exc:
+        raise InvalidToken(str(exc)) from exc

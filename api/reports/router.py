@@ -1,11 +1,14 @@
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
+from fastapi import APIRouter, Header, Path, Query, Response, status
 
-from api.accounts.deps import AgentDep, PolicyholderDep, SettingsDep, require_roles
-from api.accounts.models import Role
-from api.accounts.service import Principal
+from api.accounts.deps import (
+    AgentDep,
+    AssistantOrPolicyholderDep,
+    AssistantOrReaderDep,
+    SettingsDep,
+)
 from api.core.clock import local_today, months_before
 from api.core.db import SessionDep
 from api.core.schemas import Page
@@ -24,9 +27,7 @@ from api.reports.workflow import AnomalyType, Channel, ReportStatus
 
 router = APIRouter(prefix="/reports", tags=["signalements"])
 
-ReportReaderDep = Annotated[
-    Principal, Depends(require_roles(Role.POLICYHOLDER, Role.AGENT, Role.ADMIN))
-]
+ReportReaderDep = AssistantOrReaderDep
 Reference = Annotated[str, Path(max_length=32, examples=["SIG-2026-000123"])]
 IdempotencyKey = Annotated[
     str | None,
@@ -42,9 +43,6 @@ IdempotencyKey = Annotated[
 ]
 
 
-# TODO(lead): the assistant's per-call `assistant` token arrives as a policyholder Principal
-# with `via_assistant=True` once its opt-in dependency exists: declare it on `file_report`,
-# `add_complement`, `list_reports` and `get_report` (the routes the assistant calls).
 FILING_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Nouvel essai d'un dépôt déjà enregistré (même clé, même contenu)"},
     403: {"description": "`transcript` ou `channel` envoyés par un autre que l'assistant"},
@@ -67,7 +65,7 @@ def file_report(
     data: ReportCreate,
     response: Response,
     session: SessionDep,
-    principal: PolicyholderDep,
+    principal: AssistantOrPolicyholderDep,
     settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ReportOut:
@@ -106,7 +104,7 @@ def add_complement(
     data: ComplementCreate,
     response: Response,
     session: SessionDep,
-    principal: PolicyholderDep,
+    principal: AssistantOrPolicyholderDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ReportOut:
     """The report's owner adds what they know since; another person's report is not found."""

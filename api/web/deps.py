@@ -1,11 +1,15 @@
 """Who is signed in on a page, role checks, and the CSRF check of every form."""
 
 import hmac
+import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
 
+from api.accounts import auth_sessions
+from api.accounts.auth_sessions import AccountRef
 from api.accounts.deps import SettingsDep
 from api.accounts.models import Role
 from api.accounts.service import Principal, load_principal
@@ -32,14 +36,27 @@ def _requested_path(request: Request) -> str | None:
 def get_optional_principal(
     request: Request, session: SessionDep, settings: SettingsDep
 ) -> Principal | None:
-    """The signed-in account, reloaded from the database (a deactivated account is out at once)."""
+    """The signed-in account, if its session is still open (one primary-key read, no write)
+    and the account may still sign in (a deactivated account is out at once)."""
     found = sessions.identity(request)
     if found is None:
         return None
-    principal = load_principal(session=session, subject=found[0], role=found[1], demo=settings.demo)
-    if principal is None:
+    account_id, role, session_id = found
+    record = auth_sessions.open_record(
+        session=session,
+        session_id=session_id,
+        account=AccountRef.for_role(role, account_id),
+        now=time.time(),
+    )
+    principal = (
+        load_principal(session=session, subject=account_id, role=role, demo=settings.demo)
+        if record is not None
+        else None
+    )
+    if record is None or principal is None:
         sessions.end(request)
         return None
+    principal = replace(principal, session_id=session_id, session_expires_at=record.expires_at)
     sessions.touch(request)
     request.state.principal = principal
     return principal

@@ -1,7 +1,10 @@
 """The signed session cookie of the web pages: who is signed in, their CSRF token, messages.
 
-Starlette's SessionMiddleware signs the cookie (HttpOnly, SameSite=Lax); the account is
-reloaded on every request, so what the cookie says is never trusted beyond its id and role.
+Starlette's SessionMiddleware signs the cookie (HttpOnly, SameSite=Lax). The cookie names a
+server-side session (`auth_session`): every request checks it is still open (signing out, a
+password change or an administrator ends it everywhere) and reloads the account, so what the
+cookie says is never trusted beyond its ids and role. Idle expiry stays with the cookie's
+signed timestamp (SESSION_MINUTES); the server-side record has the absolute expiry.
 """
 
 import secrets
@@ -14,6 +17,7 @@ from api.accounts.service import Principal
 
 ACCOUNT_KEY = "account_id"
 ROLE_KEY = "role"
+SESSION_KEY = "sid"
 CSRF_KEY = "csrf"
 MESSAGES_KEY = "messages"
 SEEN_KEY = "seen"
@@ -28,13 +32,14 @@ def new_csrf_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def start(request: Request, principal: Principal) -> None:
+def start(request: Request, principal: Principal, session_id: str) -> None:
     """Sign in: a fresh session (no fixation), a fresh CSRF token."""
     request.session.clear()
     request.session.update(
         {
             ACCOUNT_KEY: principal.id,
             ROLE_KEY: principal.role.value,
+            SESSION_KEY: session_id,
             CSRF_KEY: new_csrf_token(),
             SEEN_KEY: int(time.time()),
         }
@@ -45,13 +50,19 @@ def end(request: Request) -> None:
     request.session.clear()
 
 
-def identity(request: Request) -> tuple[int, str] | None:
-    """(account id, role) the cookie names, if any."""
+def identity(request: Request) -> tuple[int, str, str] | None:
+    """(account id, role, session id) the cookie names, if any."""
     account_id = request.session.get(ACCOUNT_KEY)
     role = request.session.get(ROLE_KEY)
-    if isinstance(account_id, int) and isinstance(role, str):
-        return account_id, role
+    session_id = request.session.get(SESSION_KEY)
+    if isinstance(account_id, int) and isinstance(role, str) and isinstance(session_id, str):
+        return account_id, role, session_id
     return None
+
+
+def session_id(request: Request) -> str | None:
+    value = request.session.get(SESSION_KEY)
+    return value if isinstance(value, str) else None
 
 
 def touch(request: Request) -> None:

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.accounts.auth_sessions import conversation_id
 from api.accounts.models import Policyholder, StaffRole
 from api.claims.catalogue import ProviderKind
 from api.core.config import Settings
@@ -16,7 +17,7 @@ from api.reports.models import Report, ReportEvent
 from api.reports.workflow import EventKind, ReportStatus
 from tests.agent.helpers import TODAY, file
 from tests.factories import Factory
-from tests.web.helpers import csrf_token, login
+from tests.web.helpers import csrf_token, login, signed_in_session
 from tests.web.markup import duplicate_ids, parse, unlabelled_fields
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -91,9 +92,19 @@ def test_the_page_carries_a_token_for_the_assistant_only(
 ) -> None:
     response = signed_in.get("/compte")
     widget = parse(response.text).find("section", id="assistant")
-    claims = jwt.decode(widget.attrs["data-token"], settings.signing_key, algorithms=["HS256"])
+    token = widget.attrs["data-token"]
+    # A chat token, signed with the channel's key, bound to this web session.
+    claims = jwt.decode(token, settings.channel_key, algorithms=["HS256"])
     assert claims["sub"] == str(holder.id) and claims["role"] == "policyholder"
+    # Its `sid` is the session's conversation id, not the id the cookie holds.
+    session_id = signed_in_session(signed_in)
+    assert claims["type"] == "chat" and claims["sid"] == conversation_id(session_id)
+    assert session_id not in token
     assert claims["exp"] - claims["iat"] <= 30 * 60
+    # The API never takes it as a credential.
+    for path in ("/api/v1/claims", "/api/v1/auth/me"):
+        refused = signed_in.get(path, headers={"Authorization": f"Bearer {token}"})
+        assert refused.status_code == 401
     assert widget.attrs["data-assistant-url"] == settings.assistant_url
     csp = response.headers["content-security-policy"]
     assert "connect-src 'self' http://127.0.0.1:5005 ws://127.0.0.1:5005" in csp

@@ -12,6 +12,7 @@ from api.accounts.models import StaffRole
 from api.agent import actions as action_routes
 from api.agent import pages as page_routes
 from api.agent import router as console
+from api.agent import security as security_routes
 from api.reports.models import ReportEvent
 from tests.agent.helpers import TODAY, file
 from tests.factories import Factory
@@ -62,7 +63,9 @@ def forms(w: World) -> list[tuple[str, dict[str, str]]]:
 
 def test_every_console_route_is_covered_here() -> None:
     """A new route under /agent must be added to the lists above (and so be tested)."""
-    routes = declared_routes(page_routes.router, action_routes.router, console.router)
+    routes = declared_routes(
+        page_routes.router, action_routes.router, security_routes.router, console.router
+    )
     covered = {
         ("GET", "/agent"),
         ("GET", "/agent/signalements"),
@@ -75,6 +78,10 @@ def test_every_console_route_is_covered_here() -> None:
         ("POST", "/agent/signalements/{reference}/affectation"),
         ("POST", "/agent/signalements/{reference}/doublon"),
         ("POST", "/agent/signalements/{reference}/doublon/retrait"),
+        # Admins only: tests/accounts/test_security_page.py.
+        ("GET", "/agent/securite"),
+        ("POST", "/agent/securite/deverrouiller"),
+        ("POST", "/agent/securite/sessions"),
     }
     assert routes == covered
     assert all(path.startswith("/agent") for _method, path in routes)

@@ -5,7 +5,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.accounts.models import StaffRole
-from api.core.security import decode_access_token
+from api.core.security import TokenClaims, decode_token
 from tests.factories import PASSWORD, Factory
 
 TOKEN_URL = "/api/v1/auth/token"
@@ -13,6 +13,16 @@ TOKEN_URL = "/api/v1/auth/token"
 
 def sign_in(client: TestClient, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
     return client.post(TOKEN_URL, data={"username": username, "password": password})
+
+
+def decode_access_token(token: str, *, factory: Factory) -> TokenClaims:
+    settings = factory.settings
+    return decode_token(
+        token,
+        token_type="access",
+        key=settings.signing_key,
+        max_seconds=settings.access_token_minutes * 60,
+    )
 
 
 def test_policyholder_token_names_the_policyholder_and_role(
@@ -23,7 +33,7 @@ def test_policyholder_token_names_the_policyholder_and_role(
     assert response.status_code == 200
     body = response.json()
     assert body["token_type"] == "bearer"
-    claims = decode_access_token(body["access_token"], secret=factory.settings.signing_key)
+    claims = decode_access_token(body["access_token"], factory=factory)
     assert claims.subject == holder.id
     assert claims.role == "policyholder"
     me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"})
@@ -37,7 +47,7 @@ def test_policyholder_token_names_the_policyholder_and_role(
 def test_staff_token_carries_the_staff_role(client: TestClient, factory: Factory) -> None:
     agent = factory.staff(StaffRole.AGENT, "agnes")
     token = sign_in(client, "agnes").json()["access_token"]
-    claims = decode_access_token(token, secret=factory.settings.signing_key)
+    claims = decode_access_token(token, factory=factory)
     assert (claims.subject, claims.role) == (agent.id, "agent")
 
 

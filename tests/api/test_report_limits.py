@@ -234,6 +234,7 @@ def test_a_filing_reads_no_report_before_its_one_insert(
     """The caps and both unique indexes are checked by the INSERT itself: a filing costs the
     token's check, the claim's provider, (PostgreSQL) the policyholder's lock, two inserts."""
     (claim,) = claims(factory, holder, dentist, 1)
+    headers = factory.auth(holder) | {"Idempotency-Key": "k"}
     seen: list[str] = []
 
     def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
@@ -242,11 +243,12 @@ def test_a_filing_reads_no_report_before_its_one_insert(
 
     event.listen(app.state.engine, "before_cursor_execute", record)
     try:
-        response = file(client, factory, holder, "k", claim_id=claim.id)
+        response = client.post(URL, headers=headers, json=body(claim_id=claim.id))
     finally:
         event.remove(app.state.engine, "before_cursor_execute", record)
     assert response.status_code == 201
-    token_check, claim_check, *locks, report_insert, event_insert = seen
+    session_check, token_check, claim_check, *locks, report_insert, event_insert = seen
+    assert session_check.startswith("SELECT auth_session.")  # the token's session is open
     assert token_check.startswith("SELECT policyholder.id, ")  # the token's account
     assert claim_check.startswith("SELECT claim.provider_id FROM claim WHERE")
     if app.state.engine.dialect.name == "postgresql":

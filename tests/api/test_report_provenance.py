@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from api.accounts.models import Policyholder, StaffRole
 from api.core.text import NBSP
 from api.reports.models import Report
-from tests.api.assistant_principal import acting_as_assistant
 from tests.api.report_data import URL, body, count
 from tests.factories import Factory
 
@@ -76,13 +75,14 @@ def test_a_policyholder_cannot_attach_a_transcript_or_a_channel(
 def test_the_assistant_keeps_both(
     app: FastAPI, client: TestClient, factory: Factory, holder: Policyholder, db: Session
 ) -> None:
-    with acting_as_assistant(app):
-        response = client.post(
-            URL,
-            headers=factory.auth(holder),
-            json=body(transcript=TRANSCRIPT, channel="web"),
-        )
-        by_default = client.post(URL, headers=factory.auth(holder), json=body(provider_name="Taxi"))
+    response = client.post(
+        URL,
+        headers=factory.assistant_auth(holder),
+        json=body(transcript=TRANSCRIPT, channel="web"),
+    )
+    by_default = client.post(
+        URL, headers=factory.assistant_auth(holder), json=body(provider_name="Taxi")
+    )
     assert response.status_code == 201
     assert response.json()["channel"] == "web"
     assert [t["text"] for t in response.json()["transcript"]] == [t["text"] for t in TRANSCRIPT]

@@ -14,7 +14,6 @@ from api.accounts.models import Policyholder
 from api.claims.catalogue import ProviderKind
 from api.core.clock import local_today, months_before
 from api.reports.models import Report, ReportEvent
-from tests.api.assistant_principal import acting_as_assistant
 from tests.factories import Factory
 
 TODAY = local_today("Europe/Paris")
@@ -59,12 +58,11 @@ def test_filing_answers_the_report_with_its_reference(
             "timestamp": "2026-03-05T10:00:01+01:00",
         },
     ]
-    with acting_as_assistant(app):
-        response = client.post(
-            URL,
-            headers=factory.auth(holder),
-            json=report_body(claim_id=claim.id, transcript=transcript),
-        )
+    response = client.post(
+        URL,
+        headers=factory.assistant_auth(holder),
+        json=report_body(claim_id=claim.id, transcript=transcript),
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["reference"] == f"SIG-{datetime.now(UTC).year}-{1:06d}"
@@ -86,17 +84,16 @@ def test_filing_answers_the_report_with_its_reference(
 def test_same_idempotency_key_returns_the_same_report(
     app: FastAPI, client: TestClient, factory: Factory, holder: Policyholder, db: Session
 ) -> None:
-    headers = {**factory.auth(holder), "Idempotency-Key": "conv-42-confirm"}
-    with acting_as_assistant(app):
-        first = client.post(URL, headers=headers, json=report_body())
-        # A retry carries a longer transcript (the user confirmed again): still the same report.
-        retry = client.post(
-            URL,
-            headers=headers,
-            json=report_body(
-                transcript=[{"sender": "user", "text": "oui", "timestamp": "2026-03-05T10:00:00Z"}]
-            ),
-        )
+    headers = {**factory.assistant_auth(holder), "Idempotency-Key": "conv-42-confirm"}
+    first = client.post(URL, headers=headers, json=report_body())
+    # A retry carries a longer transcript (the user confirmed again): still the same report.
+    retry = client.post(
+        URL,
+        headers=headers,
+        json=report_body(
+            transcript=[{"sender": "user", "text": "oui", "timestamp": "2026-03-05T10:00:00Z"}]
+        ),
+    )
     assert (first.status_code, retry.status_code) == (201, 200)
     assert retry.json()["reference"] == first.json()["reference"]
     assert count_reports(db) == 1

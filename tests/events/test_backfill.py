@@ -16,6 +16,7 @@ from api.events.backfill import backfill
 from api.events.models import ConversationEvent
 from api.events.records import from_broker_body
 from api.training.inbox import local_bound
+from tests.conftest import TEST_KEYS_ENV
 from tests.events.support import (
     Conversation,
     Rabbit,
@@ -108,7 +109,7 @@ def test_the_command_prints_its_progress_in_french(
     environment = {
         **os.environ,
         "DATABASE_URL": settings.database_url,
-        "SECRET_KEY": settings.signing_key,
+        **TEST_KEYS_ENV,
         "TRACKER_STORE_URL": tracker_url,
     }
     command = [sys.executable, "-m", "api.events.backfill", "--since", "2026-01-01", "--batch", "5"]
@@ -136,7 +137,7 @@ def test_an_unreachable_tracker_store_is_said_in_french(settings: Settings, tmp_
     environment = {
         **os.environ,
         "DATABASE_URL": settings.database_url,
-        "SECRET_KEY": settings.signing_key,
+        **TEST_KEYS_ENV,
         "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'absent.db'}",  # no `events` table
     }
     done = subprocess.run(

@@ -19,6 +19,7 @@ from api.core.db import make_engine, make_sessionmaker
 from api.core.migrate import upgrade
 from api.events.consumer import REASON_HEADER
 from api.events.models import ConversationEvent
+from tests.conftest import TEST_KEYS_ENV
 from tests.events.support import (
     SECRET_TOKEN,
     Conversation,
@@ -257,7 +258,7 @@ def test_the_process_stops_on_sigterm_and_logs_no_content(
     environment = {
         **os.environ,
         "DATABASE_URL": settings.database_url,
-        "SECRET_KEY": settings.signing_key,
+        **TEST_KEYS_ENV,
         "RABBITMQ_URL": rabbit.broker.url,
         "EVENT_QUEUE": rabbit.broker.queue,
         "EVENT_EXCHANGE": rabbit.broker.exchange,

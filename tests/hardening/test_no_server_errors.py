@@ -100,6 +100,7 @@ def json_bodies(world: World) -> dict[str, dict[str, Any]]:
             "description": "Je n'ai jamais eu ce rendez-vous.",
             "anomaly_type": "not_performed",
         },
+        "POST /api/v1/admin/security/unlock": {"key": None, "username": "inconnu", "address": None},
         "POST /api/v1/reports/{reference}/complements": {
             "text": "J'ajoute que le cabinet était fermé ce jour-là.",
         },
@@ -186,6 +187,11 @@ class Sweep:
         return body
 
 
+# Routes whose hostile inputs are tested elsewhere, with why.
+ATTACKED_ELSEWHERE = {
+    # Changing the sweep's own password would end the sessions it attacks everything else with.
+    "POST /api/v1/auth/password": "tests/accounts/test_password_input.py",
+}
 # Fields only the assistant's own identity may send: a policyholder sending them is refused
 # (403) before anything else is read, so the sweep, signed in as people, leaves them out.
 ASSISTANT_ONLY = {"POST /api/v1/reports": {"transcript", "channel"}}
@@ -274,6 +280,8 @@ def test_every_route_answers_any_input_without_a_server_error(app: FastAPI, worl
     assert not unlisted, f"pages reading query_params without their fields listed: {unlisted}"
     assert {"/openapi.json", "/static"} >= set(other_routes(app))
     for case in routes:
+        if case.label in ATTACKED_ELSEWHERE:
+            continue
         callers = allowed(sweep, case)
         if not callers:
             sweep.failures.append(f"{case.label}: no role reaches it")

@@ -13,7 +13,12 @@ SECRET = "k" * 40
 
 
 def settings(**fields: object) -> Settings:
-    values: dict[str, object] = {"secret_key": SECRET, "demo": False}
+    values: dict[str, object] = {
+        "secret_key": SECRET,
+        "assistant_channel_key": "c" * 40,
+        "assistant_service_key": "s" * 40,
+        "demo": False,
+    }
     values.update(fields)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 

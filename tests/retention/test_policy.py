@@ -8,11 +8,11 @@ from sqlalchemy import text
 from api.core.config import Settings
 from api.core.db import make_engine
 from api.core.migrate import alembic_config
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_KEYS
 
 
 def test_defaults_are_the_documented_policy() -> None:
-    settings = Settings(secret_key=TEST_SECRET)
+    settings = Settings(**TEST_KEYS)
     assert settings.report_retention_days == 1826
     assert settings.conversation_retention_days == 180
     assert settings.notification_retention_days == 90
@@ -43,13 +43,13 @@ def test_absurd_values_are_refused_with_a_clear_message(
     values: dict[str, int], message: str
 ) -> None:
     with pytest.raises(ValidationError, match=message):
-        Settings(secret_key=TEST_SECRET, **values)  # type: ignore[arg-type]
+        Settings(**TEST_KEYS, **values)  # type: ignore[arg-type]
 
 
 def test_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REPORT_RETENTION_DAYS", "3650")
     monkeypatch.setenv("RETENTION_MAX_PER_RUN", "100")
-    settings = Settings(secret_key=TEST_SECRET)
+    settings = Settings(**TEST_KEYS)
     assert (settings.report_retention_days, settings.retention_max_per_run) == (3650, 100)
 
 

@@ -22,7 +22,7 @@ from api.reports.models import Report
 from api.retention import locking, runner
 from api.retention.__main__ import summary
 from api.retention.models import RetentionLease, RetentionRun, RunOutcome
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_KEYS_ENV
 from tests.factories import Factory
 from tests.retention.support import TrackerStore, old_report, policy_for, run
 from tests.retention.test_notifications import notice
@@ -115,7 +115,7 @@ def _cli(settings: Settings, tracker: TrackerStore, *args: str) -> subprocess.Co
         **os.environ,
         "DATABASE_URL": settings.database_url,
         "TRACKER_STORE_URL": tracker.url,
-        "SECRET_KEY": TEST_SECRET,
+        **TEST_KEYS_ENV,
         "DEMO": "0",
     }
     return subprocess.run(
@@ -270,7 +270,7 @@ def test_the_worker_runs_then_stops_cleanly_on_sigterm(
         **os.environ,
         "DATABASE_URL": settings.database_url,
         "TRACKER_STORE_URL": tracker.url,
-        "SECRET_KEY": TEST_SECRET,
+        **TEST_KEYS_ENV,
         "DEMO": "0",
     }
     worker = subprocess.Popen(

@@ -1,5 +1,8 @@
 """Signing in through the pages, and the CSRF token a page carries."""
 
+import base64
+import json
+
 import httpx
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
@@ -36,6 +39,15 @@ def post_form(
     """A form POST with the session's CSRF token, as the page would submit it."""
     token = csrf_token(client, token_from)
     return client.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
+
+
+def signed_in_session(client: TestClient) -> str:
+    """The session id the signed cookie holds (the cookie is signed, not encrypted)."""
+    cookie = client.cookies["vigilance_session"]
+    payload = cookie.split(".")[0]
+    data = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
+    session_id: str = data["sid"]
+    return session_id
 
 
 def declared_routes(*routers: APIRouter) -> set[tuple[str, str]]:
