@@ -5,12 +5,25 @@ from api.claims.models import Claim, Provider
 from api.core.db import Base
 from api.notifications.models import Notification
 from api.reports.models import Report, ReportEvent
-from api.training.models import TrainingDecision, TrainingEvent, TrainingModel, TrainingRun
+from api.training.models import (
+    ModelArtifact,
+    ModelArtifactChunk,
+    ModelReplica,
+    ModelServing,
+    TrainingDecision,
+    TrainingEvent,
+    TrainingModel,
+    TrainingRun,
+)
 
 metadata = Base.metadata
 
 __all__ = [
     "Claim",
+    "ModelArtifact",
+    "ModelArtifactChunk",
+    "ModelReplica",
+    "ModelServing",
     "Notification",
     "Policyholder",
     "Provider",

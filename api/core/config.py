@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     # Rasa's SQL tracker store, the same URL its endpoints.yml reads (TRACKER_STORE_URL).
     tracker_store_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
 
+    # --- Model distribution (issue 13) ---
+    # push: the workbench loads a model with `PUT /model` on RASA_URL (one server, `make run`).
+    # pull: every Rasa replica pulls the model in service from GET /internal/model (cluster).
+    model_distribution: Literal["push", "pull"] = "push"
+    # The bearer token the replicas send to GET /internal/model; required in pull mode.
+    model_server_token: SecretStr | None = None
+
     @model_validator(mode="after")
     def _require_real_secret_outside_demo(self) -> Self:
         if self.secret_key is None:
@@ -76,6 +83,21 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"SECRET_KEY must be a private value of at least {MIN_SECRET_KEY_LENGTH} "
                 "characters outside demo mode"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _require_model_server_token_in_pull_mode(self) -> Self:
+        token = self.model_server_token
+        if self.model_distribution != "pull":
+            return self
+        if token is None:
+            raise ValueError("MODEL_SERVER_TOKEN must be set when MODEL_DISTRIBUTION=pull")
+        value = token.get_secret_value()
+        if len(value) < MIN_SECRET_KEY_LENGTH or value == self.signing_key:
+            raise ValueError(
+                f"MODEL_SERVER_TOKEN must be at least {MIN_SECRET_KEY_LENGTH} characters "
+                "and differ from SECRET_KEY"
             )
         return self
 

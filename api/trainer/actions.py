@@ -1,11 +1,11 @@
-"""What trainers change: examples, inbox decisions, trainings, the model in service.
+"""What trainers change: examples, inbox decisions, trainings (the model in service: see
+model_actions.py).
 
 Each is a POST with the CSRF token, then a redirect (Post/Redirect/Get); each change is one
 `training_event` row (who, when, what). Refusals write nothing and say why.
 """
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, TypeVar
 from urllib.parse import urlencode
 
@@ -23,14 +23,12 @@ from api.trainer.pages import (
     known_intent,
     load_nlu,
     message_change,
-    model_or_404,
 )
 from api.trainer.ui import INBOX, PREFIX, TrainerPageDep, intent_url, message_url, run_url
 from api.training import editing, service
 from api.training.models import Outcome
 from api.training.nlu_files import Change, NluError
 from api.training.rasa_cli import RasaUnavailable
-from api.training.serving import RasaServer, ServingError, model_path
 from api.web import sessions
 from api.web.deps import CsrfDep
 
@@ -40,7 +38,7 @@ FormText = Annotated[str, Form()]
 T = TypeVar("T")
 
 
-def _unlocked(session: Session, work: Callable[[], T]) -> T:
+def unlocked(session: Session, work: Callable[[], T]) -> T:
     """Slow work (Rasa validating or loading a model) without holding the database's write
     lock, which SQLite gives a POST from its start; nothing was written before this point."""
     session.commit()
@@ -50,15 +48,7 @@ def _unlocked(session: Session, work: Callable[[], T]) -> T:
         begin_write(session)
 
 
-def _swap(settings: Settings, model: Path) -> str | None:
-    """Put `model` in service; the file name of the one it replaced."""
-    server = RasaServer(settings)
-    served = server.model_file()
-    server.activate(model)
-    return served
-
-
-def _back(request: Request, url: str, message: str, level: sessions.Level) -> RedirectResponse:
+def back_to(request: Request, url: str, message: str, level: sessions.Level) -> RedirectResponse:
     sessions.flash(request, message, level)
     return RedirectResponse(url, status_code=303)
 
@@ -111,10 +101,10 @@ def save_message(
     try:
         change = message_change(nlu, message, annotation)
     except NluError as error:
-        return _back(request, message_url(key), error.message, "error")
-    refused = _unlocked(session, lambda: _write(settings, change, base))
+        return back_to(request, message_url(key), error.message, "error")
+    refused = unlocked(session, lambda: _write(settings, change, base))
     if refused:
-        return _back(request, preview_url, refused, "error")
+        return back_to(request, preview_url, refused, "error")
     now = utcnow()
     outcome = Outcome.CONFIRMED if annotation.intent == message.intent else Outcome.RELABELLED
     try:
@@ -127,11 +117,11 @@ def save_message(
             now=now,
         )
     except service.TrainingConflict as error:  # another trainer, at the same moment
-        return _back(request, INBOX, error.message, "error")
+        return back_to(request, INBOX, error.message, "error")
     service.record(
         session=session, actor_id=trainer.id, action="example_added", detail=change.summary, now=now
     )
-    return _back(
+    return back_to(
         request,
         INBOX,
         f"Exemple enregistré dans {change.path} pour « {annotation.intent} » : il servira au "
@@ -161,7 +151,7 @@ def discard_message(
             now=now,
         )
     except service.TrainingConflict as error:
-        return _back(request, INBOX, error.message, "error")
+        return back_to(request, INBOX, error.message, "error")
     service.record(
         session=session,
         actor_id=trainer.id,
@@ -169,7 +159,7 @@ def discard_message(
         detail=f"Message écarté : {message.text}",
         now=now,
     )
-    return _back(request, INBOX, "Message écarté : il ne sera plus proposé.", "success")
+    return back_to(request, INBOX, "Message écarté : il ne sera plus proposé.", "success")
 
 
 @router.post("/intentions/{intent}/enregistrer")
@@ -189,10 +179,10 @@ def save_example(
     try:
         change = example_change(nlu, intent, text, old)
     except NluError as error:
-        return _back(request, intent_url(intent), error.message, "error")
-    refused = _unlocked(session, lambda: _write(settings, change, base))
+        return back_to(request, intent_url(intent), error.message, "error")
+    refused = unlocked(session, lambda: _write(settings, change, base))
     if refused:
-        return _back(request, preview_url, refused, "error")
+        return back_to(request, preview_url, refused, "error")
     service.record(
         session=session,
         actor_id=trainer.id,
@@ -201,7 +191,7 @@ def save_example(
         now=utcnow(),
     )
     done = "Exemple modifié." if old else "Exemple ajouté."
-    return _back(
+    return back_to(
         request, intent_url(intent), f"{done} Il servira au prochain entraînement.", "success"
     )
 
@@ -214,7 +204,7 @@ def start_training(
     try:
         run = service.queue_run(session=session, actor_id=trainer.id, now=now)
     except service.TrainingConflict as error:
-        return _back(request, PREFIX, error.message, "error")
+        return back_to(request, PREFIX, error.message, "error")
     service.record(
         session=session,
         actor_id=trainer.id,
@@ -222,72 +212,9 @@ def start_training(
         detail=f"Entraînement du modèle {run.version} demandé.",
         now=now,
     )
-    return _back(
+    return back_to(
         request,
         run_url(run.id),
         "Entraînement demandé : il se déroule en arrière-plan, vous pouvez quitter cette page.",
         "success",
-    )
-
-
-@router.post("/modeles/{version}/activer")
-def activate(
-    version: str,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    trainer: TrainerPageDep,
-) -> RedirectResponse:
-    model = model_or_404(session, version)
-    back = f"{PREFIX}/modeles/{model.version}"
-    if not Path(model.path).is_file():
-        return _back(request, back, "Le fichier de ce modèle n'existe plus.", "error")
-    try:
-        served = _unlocked(session, lambda: _swap(settings, Path(model.path)))
-    except ServingError as error:
-        return _back(request, back, error.message, "error")
-    replaced = model_path(settings, served) if served else None
-    now = utcnow()
-    service.mark_active(
-        session=session,
-        model=model,
-        actor_id=trainer.id,
-        replaced_path=str(replaced) if replaced and str(replaced) != model.path else None,
-        now=now,
-    )
-    service.record(
-        session=session,
-        actor_id=trainer.id,
-        action="model_activated",
-        detail=f"Modèle {model.version} mis en service (remplace {served or 'inconnu'}).",
-        now=now,
-    )
-    return _back(request, back, f"Le modèle {model.version} est en service.", "success")
-
-
-@router.post("/modeles/retour")
-def roll_back(
-    request: Request, session: SessionDep, settings: SettingsDep, trainer: TrainerPageDep
-) -> RedirectResponse:
-    model = service.active_model(session=session)
-    if model is None or not model.replaced_path:
-        return _back(request, PREFIX, "Aucun modèle précédent à remettre en service.", "error")
-    previous = Path(model.replaced_path)
-    if not previous.is_file():
-        return _back(request, PREFIX, "Le fichier du modèle précédent n'existe plus.", "error")
-    try:
-        _unlocked(session, lambda: RasaServer(settings).activate(previous))
-    except ServingError as error:
-        return _back(request, PREFIX, error.message, "error")
-    now = utcnow()
-    service.mark_rolled_back(session=session, model=model, actor_id=trainer.id, now=now)
-    service.record(
-        session=session,
-        actor_id=trainer.id,
-        action="model_rolled_back",
-        detail=f"Retour au modèle {previous.name} (le modèle {model.version} est retiré).",
-        now=now,
-    )
-    return _back(
-        request, PREFIX, f"Le modèle {previous.name} est de nouveau en service.", "success"
     )

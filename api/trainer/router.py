@@ -2,13 +2,14 @@
 
 from fastapi import APIRouter, Depends
 
-from api.trainer import actions, pages
+from api.trainer import actions, model_actions, pages
 from api.trainer.ui import PREFIX, require_trainer
 from api.web.errors import PageNotFound
 
 router = APIRouter(dependencies=[Depends(require_trainer)], include_in_schema=False)
 router.include_router(pages.router)
 router.include_router(actions.router)
+router.include_router(model_actions.router)
 
 
 @router.get(PREFIX + "/{path:path}")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from api.accounts.models import StaffRole
 from api.core.config import Settings
 from api.trainer import actions as action_routes
+from api.trainer import model_actions as model_routes
 from api.trainer import pages as page_routes
 from api.trainer import router as workbench_router
 from api.training.models import TrainingDecision, TrainingEvent, TrainingRun
@@ -45,7 +46,9 @@ FORMS = [
 
 
 def test_every_workbench_route_is_covered_here() -> None:
-    routes = declared_routes(page_routes.router, action_routes.router, workbench_router.router)
+    routes = declared_routes(
+        page_routes.router, action_routes.router, model_routes.router, workbench_router.router
+    )
     covered = {
         ("GET", "/trainer"),
         ("GET", "/trainer/messages"),
