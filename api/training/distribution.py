@@ -185,6 +185,8 @@ def publish(
             artifact_id = artifact_of(session=session, model=active, now=now)
             put_in_service(session=session, artifact_id=artifact_id, actor_id=None, now=now)
             current = serving_record(session=session)
+        elif active is not None:  # its file is gone: the published one replaces it
+            active.status = ModelStatus.RETIRED
     artifact = artifacts.store(session=session, path=path, now=now)
     if current is not None:
         trained = session.scalar(

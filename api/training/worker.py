@@ -183,7 +183,14 @@ def execute(
             if fresh is None:
                 log.warning("training run %d was failed by another worker: result dropped", run.id)
                 return
-            stored = artifacts.store(session=session, path=model, now=utcnow())
+            try:
+                stored = artifacts.store(session=session, path=model, now=utcnow())
+            except (artifacts.ArtifactError, OSError) as error:
+                session.rollback()
+                message = getattr(error, "message", None) or str(error)
+                log.warning("training run %d: model not stored: %s", run.id, message)
+                _fail(factory, run.id, worker_id, message)
+                return
             service.finish_run(
                 session=session,
                 run=fresh,
