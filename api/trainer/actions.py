@@ -38,7 +38,7 @@ FormText = Annotated[str, Form()]
 T = TypeVar("T")
 
 
-def unlocked(session: Session, work: Callable[[], T]) -> T:
+def _unlocked(session: Session, work: Callable[[], T]) -> T:
     """Slow work (Rasa validating or loading a model) without holding the database's write
     lock, which SQLite gives a POST from its start; nothing was written before this point."""
     session.commit()
@@ -48,7 +48,7 @@ def unlocked(session: Session, work: Callable[[], T]) -> T:
         begin_write(session)
 
 
-def back_to(request: Request, url: str, message: str, level: sessions.Level) -> RedirectResponse:
+def _back(request: Request, url: str, message: str, level: sessions.Level) -> RedirectResponse:
     sessions.flash(request, message, level)
     return RedirectResponse(url, status_code=303)
 
@@ -101,10 +101,10 @@ def save_message(
     try:
         change = message_change(nlu, message, annotation)
     except NluError as error:
-        return back_to(request, message_url(key), error.message, "error")
-    refused = unlocked(session, lambda: _write(settings, change, base))
+        return _back(request, message_url(key), error.message, "error")
+    refused = _unlocked(session, lambda: _write(settings, change, base))
     if refused:
-        return back_to(request, preview_url, refused, "error")
+        return _back(request, preview_url, refused, "error")
     now = utcnow()
     outcome = Outcome.CONFIRMED if annotation.intent == message.intent else Outcome.RELABELLED
     try:
@@ -117,11 +117,11 @@ def save_message(
             now=now,
         )
     except service.TrainingConflict as error:  # another trainer, at the same moment
-        return back_to(request, INBOX, error.message, "error")
+        return _back(request, INBOX, error.message, "error")
     service.record(
         session=session, actor_id=trainer.id, action="example_added", detail=change.summary, now=now
     )
-    return back_to(
+    return _back(
         request,
         INBOX,
         f"Exemple enregistré dans {change.path} pour « {annotation.intent} » : il servira au "
@@ -151,7 +151,7 @@ def discard_message(
             now=now,
         )
     except service.TrainingConflict as error:
-        return back_to(request, INBOX, error.message, "error")
+        return _back(request, INBOX, error.message, "error")
     service.record(
         session=session,
         actor_id=trainer.id,
@@ -159,7 +159,7 @@ def discard_message(
         detail=f"Message écarté : {message.text}",
         now=now,
     )
-    return back_to(request, INBOX, "Message écarté : il ne sera plus proposé.", "success")
+    return _back(request, INBOX, "Message écarté : il ne sera plus proposé.", "success")
 
 
 @router.post("/intentions/{intent}/enregistrer")
@@ -179,10 +179,10 @@ def save_example(
     try:
         change = example_change(nlu, intent, text, old)
     except NluError as error:
-        return back_to(request, intent_url(intent), error.message, "error")
-    refused = unlocked(session, lambda: _write(settings, change, base))
+        return _back(request, intent_url(intent), error.message, "error")
+    refused = _unlocked(session, lambda: _write(settings, change, base))
     if refused:
-        return back_to(request, preview_url, refused, "error")
+        return _back(request, preview_url, refused, "error")
     service.record(
         session=session,
         actor_id=trainer.id,
@@ -191,7 +191,7 @@ def save_example(
         now=utcnow(),
     )
     done = "Exemple modifié." if old else "Exemple ajouté."
-    return back_to(
+    return _back(
         request, intent_url(intent), f"{done} Il servira au prochain entraînement.", "success"
     )
 
@@ -204,7 +204,7 @@ def start_training(
     try:
         run = service.queue_run(session=session, actor_id=trainer.id, now=now)
     except service.TrainingConflict as error:
-        return back_to(request, PREFIX, error.message, "error")
+        return _back(request, PREFIX, error.message, "error")
     service.record(
         session=session,
         actor_id=trainer.id,
@@ -212,7 +212,7 @@ def start_training(
         detail=f"Entraînement du modèle {run.version} demandé.",
         now=now,
     )
-    return back_to(
+    return _back(
         request,
         run_url(run.id),
         "Entraînement demandé : il se déroule en arrière-plan, vous pouvez quitter cette page.",

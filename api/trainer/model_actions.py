@@ -17,7 +17,8 @@ from api.accounts.deps import SettingsDep
 from api.accounts.service import Principal
 from api.core.config import Settings
 from api.core.db import SessionDep, utcnow
-from api.trainer.actions import back_to, unlocked
+from api.trainer.actions import _back as back_to
+from api.trainer.actions import _unlocked as unlocked
 from api.trainer.pages import model_or_404
 from api.trainer.ui import PREFIX, TrainerPageDep
 from api.training import distribution, service
