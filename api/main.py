@@ -20,6 +20,7 @@ from api.core.middleware import AccessLog, BodySizeLimit, SecurityHeaders
 from api.notifications.router import router as notifications_router
 from api.reports.router import router as reports_router
 from api.trainer.router import router as trainer_router
+from api.training.model_server import router as model_server_router  # issue 13
 from api.web.docs import install_docs
 from api.web.errors import refusal
 from api.web.install import install_web
@@ -75,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account_router)
     app.include_router(trainer_router)
     install_docs(app)
+    # The model server the Rasa replicas pull from (issue 13): not under /api/v1.
+    app.include_router(model_server_router)
 
     @app.get("/healthz", tags=["exploitation"], summary="État du service")
     def healthz() -> JSONResponse:

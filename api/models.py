@@ -7,7 +7,16 @@ from api.events.models import ConversationEvent  # the event stream (issue 13)
 from api.notifications.models import Notification
 from api.reports.models import Report, ReportEvent
 from api.retention.models import RetentionLease, RetentionRun
-from api.training.models import TrainingDecision, TrainingEvent, TrainingModel, TrainingRun
+from api.training.models import (
+    ModelArtifact,
+    ModelArtifactChunk,
+    ModelReplica,
+    ModelServing,
+    TrainingDecision,
+    TrainingEvent,
+    TrainingModel,
+    TrainingRun,
+)
 
 metadata = Base.metadata
 
@@ -15,6 +24,10 @@ __all__ = [
     "AuthSession",
     "Claim",
     "ConversationEvent",
+    "ModelArtifact",
+    "ModelArtifactChunk",
+    "ModelReplica",
+    "ModelServing",
     "Notification",
     "Policyholder",
     "Provider",

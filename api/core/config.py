@@ -143,6 +143,13 @@ class Settings(BaseSettings):
     signin_lock_seconds: int = Field(default=30, ge=1, le=3600)
     signin_max_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
 
+    # --- Model distribution (issue 13) ---
+    # push: the workbench loads a model with `PUT /model` on RASA_URL (one server, `make run`).
+    # pull: every Rasa replica pulls the model in service from GET /internal/model (cluster).
+    model_distribution: Literal["push", "pull"] = "push"
+    # The bearer token the replicas send to GET /internal/model; required in pull mode.
+    model_server_token: SecretStr | None = None
+
     @model_validator(mode="after")
     def _require_real_secret_outside_demo(self) -> Self:
         if self.secret_key is None:
@@ -199,6 +206,21 @@ class Settings(BaseSettings):
         """Verifies the assistant tokens the action server mints."""
         assert self.assistant_service_key is not None  # set by the validator
         return self.assistant_service_key.get_secret_value()
+
+    @model_validator(mode="after")
+    def _require_model_server_token_in_pull_mode(self) -> Self:
+        token = self.model_server_token
+        if self.model_distribution != "pull":
+            return self
+        if token is None:
+            raise ValueError("MODEL_SERVER_TOKEN must be set when MODEL_DISTRIBUTION=pull")
+        value = token.get_secret_value()
+        if len(value) < MIN_SECRET_KEY_LENGTH or value == self.signing_key:
+            raise ValueError(
+                f"MODEL_SERVER_TOKEN must be at least {MIN_SECRET_KEY_LENGTH} characters "
+                "and differ from SECRET_KEY"
+            )
+        return self
 
     @property
     def signing_key(self) -> str:

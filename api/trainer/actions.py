@@ -1,11 +1,11 @@
-"""What trainers change: examples, inbox decisions, trainings, the model in service.
+"""What trainers change: examples, inbox decisions, trainings (the model in service: see
+model_actions.py).
 
 Each is a POST with the CSRF token, then a redirect (Post/Redirect/Get); each change is one
 `training_event` row (who, when, what). Refusals write nothing and say why.
 """
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, TypeVar
 from urllib.parse import urlencode
 
@@ -23,14 +23,12 @@ from api.trainer.pages import (
     known_intent,
     load_nlu,
     message_change,
-    model_or_404,
 )
 from api.trainer.ui import INBOX, PREFIX, TrainerPageDep, intent_url, message_url, run_url
 from api.training import editing, service
 from api.training.models import Outcome
 from api.training.nlu_files import Change, NluError
 from api.training.rasa_cli import RasaUnavailable
-from api.training.serving import RasaServer, ServingError, model_path
 from api.web import sessions
 from api.web.deps import CsrfDep
 
@@ -48,14 +46,6 @@ def _unlocked(session: Session, work: Callable[[], T]) -> T:
         return work()
     finally:
         begin_write(session)
-
-
-def _swap(settings: Settings, model: Path) -> str | None:
-    """Put `model` in service; the file name of the one it replaced."""
-    server = RasaServer(settings)
-    served = server.model_file()
-    server.activate(model)
-    return served
 
 
 def _back(request: Request, url: str, message: str, level: sessions.Level) -> RedirectResponse:
@@ -227,67 +217,4 @@ def start_training(
         run_url(run.id),
         "Entraînement demandé : il se déroule en arrière-plan, vous pouvez quitter cette page.",
         "success",
-    )
-
-
-@router.post("/modeles/{version}/activer")
-def activate(
-    version: str,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    trainer: TrainerPageDep,
-) -> RedirectResponse:
-    model = model_or_404(session, version)
-    back = f"{PREFIX}/modeles/{model.version}"
-    if not Path(model.path).is_file():
-        return _back(request, back, "Le fichier de ce modèle n'existe plus.", "error")
-    try:
-        served = _unlocked(session, lambda: _swap(settings, Path(model.path)))
-    except ServingError as error:
-        return _back(request, back, error.message, "error")
-    replaced = model_path(settings, served) if served else None
-    now = utcnow()
-    service.mark_active(
-        session=session,
-        model=model,
-        actor_id=trainer.id,
-        replaced_path=str(replaced) if replaced and str(replaced) != model.path else None,
-        now=now,
-    )
-    service.record(
-        session=session,
-        actor_id=trainer.id,
-        action="model_activated",
-        detail=f"Modèle {model.version} mis en service (remplace {served or 'inconnu'}).",
-        now=now,
-    )
-    return _back(request, back, f"Le modèle {model.version} est en service.", "success")
-
-
-@router.post("/modeles/retour")
-def roll_back(
-    request: Request, session: SessionDep, settings: SettingsDep, trainer: TrainerPageDep
-) -> RedirectResponse:
-    model = service.active_model(session=session)
-    if model is None or not model.replaced_path:
-        return _back(request, PREFIX, "Aucun modèle précédent à remettre en service.", "error")
-    previous = Path(model.replaced_path)
-    if not previous.is_file():
-        return _back(request, PREFIX, "Le fichier du modèle précédent n'existe plus.", "error")
-    try:
-        _unlocked(session, lambda: RasaServer(settings).activate(previous))
-    except ServingError as error:
-        return _back(request, PREFIX, error.message, "error")
-    now = utcnow()
-    service.mark_rolled_back(session=session, model=model, actor_id=trainer.id, now=now)
-    service.record(
-        session=session,
-        actor_id=trainer.id,
-        action="model_rolled_back",
-        detail=f"Retour au modèle {previous.name} (le modèle {model.version} est retiré).",
-        now=now,
-    )
-    return _back(
-        request, PREFIX, f"Le modèle {previous.name} est de nouveau en service.", "success"
     )

@@ -12,7 +12,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from api.accounts.deps import SettingsDep
 from api.agent import staff
 from api.core.config import Settings
-from api.core.db import SessionDep
+from api.core.db import SessionDep, utcnow
 from api.trainer.forms import (
     CONFIDENCE_CHOICES,
     ENTITY_ROWS,
@@ -22,6 +22,7 @@ from api.trainer.forms import (
     read_inbox_query,
     suggested_annotation,
 )
+from api.trainer.replicas import serving_context
 from api.trainer.ui import (
     MODEL_STATUS_LABELS,
     PREFIX,
@@ -43,7 +44,6 @@ from api.training.inbox import (
 from api.training.models import ACTIVE_RUN_STATES, TrainingModel, TrainingRun
 from api.training.nlu_files import Change, NluData, NluError
 from api.training.rasa_cli import RasaUnavailable
-from api.training.serving import RasaServer, ServingError
 from api.web.errors import PageError, PageNotFound
 
 router = APIRouter(prefix=PREFIX)
@@ -78,21 +78,12 @@ def inbox_message(settings: Settings, session: Session, nlu: NluData, key: str) 
     return message
 
 
-def served_model(settings: Settings) -> tuple[str | None, str | None]:
-    """(file name of the model in service, or None; why it is not known)."""
-    try:
-        return RasaServer(settings).model_file(), None
-    except ServingError as error:
-        return None, error.message
-
-
 @router.get("")
 def home(
     request: Request, session: SessionDep, settings: SettingsDep, trainer: TrainerPageDep
 ) -> Response:
     models = service.list_models(session=session)
     runs = service.recent_runs(session=session)
-    serving, serving_error = served_model(settings)
     names = staff.names(
         session=session,
         ids=[m.trained_by_id for m in models]
@@ -105,10 +96,9 @@ def home(
         "models": models,
         "runs": runs,
         "current": next((r for r in runs if r.state in ACTIVE_RUN_STATES), None),
-        "serving": serving,
-        "serving_error": serving_error,
         "active_model": active,
         "names": names,
+        **serving_context(session=session, settings=settings, now=utcnow()),
     }
     return page(request, "trainer/home.html", context)
 
@@ -403,7 +393,11 @@ def model_or_404(session: SessionDep, version: str) -> TrainingModel:
 
 @router.get("/modeles/{version}")
 def model_page(
-    version: str, request: Request, session: SessionDep, trainer: TrainerPageDep
+    version: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    trainer: TrainerPageDep,
 ) -> Response:
     model = model_or_404(session, version)
     evaluation = model.evaluation or {}
@@ -416,6 +410,7 @@ def model_page(
         "matrix": evaluation.get("matrix") or {"labels": [], "rows": []},
         "has_picture": bool(evaluation.get("matrix_png")),
         "names": names,
+        "pull": settings.model_distribution == "pull",
     }
     return page(request, "trainer/model.html", context)
 

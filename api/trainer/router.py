@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Depends
 
-from api.trainer import actions, pages, statistics
+from api.trainer import actions, model_actions, pages, statistics
 from api.trainer.ui import PREFIX, require_trainer
 from api.web.errors import PageNotFound
 
@@ -10,6 +10,7 @@ router = APIRouter(dependencies=[Depends(require_trainer)], include_in_schema=Fa
 router.include_router(pages.router)
 router.include_router(actions.router)
 router.include_router(statistics.router)
+router.include_router(model_actions.router)
 
 
 @router.get(PREFIX + "/{path:path}")

@@ -4,7 +4,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.accounts.models import StaffUser
@@ -52,6 +61,10 @@ class TrainingRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     log_path: Mapped[str | None] = mapped_column(String(500))
     error: Mapped[str | None] = mapped_column(String(1000))
+    # The worker carrying the run out, and when it last said so: any worker fails a run whose
+    # heartbeat is stale (its worker died), never one whose worker is alive.
+    worker_id: Mapped[str | None] = mapped_column(String(100))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class TrainingModel(Base):
@@ -75,6 +88,10 @@ class TrainingModel(Base):
     # Compared with the model in service on the held-out set (see evaluation.py).
     evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     log_path: Mapped[str | None] = mapped_column(String(500))
+    # Its file stored in the database, which the replicas pull (MODEL_DISTRIBUTION=pull), and
+    # the stored file in service when it was activated there: what a rollback puts back.
+    artifact_id: Mapped[int | None] = mapped_column(ForeignKey("model_artifact.id"))
+    replaced_artifact_id: Mapped[int | None] = mapped_column(ForeignKey("model_artifact.id"))
 
 
 class TrainingDecision(Base):
@@ -100,3 +117,55 @@ class TrainingEvent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text)
+
+
+class ModelArtifact(Base):
+    """A model file stored in the database, so any API process on any host can serve it."""
+
+    __tablename__ = "model_artifact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    # The name the replicas save it under (`filename` header), which `GET /status` reports.
+    file_name: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ModelArtifactChunk(Base):
+    """One slice of a stored model: written and read one at a time, so memory stays bounded."""
+
+    __tablename__ = "model_artifact_chunk"
+
+    artifact_id: Mapped[int] = mapped_column(
+        ForeignKey("model_artifact.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ModelServing(Base):
+    """The stored model in service (one row): what every replica pulls."""
+
+    __tablename__ = "model_serving"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    artifact_id: Mapped[int] = mapped_column(ForeignKey("model_artifact.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # NULL: put in service by `python -m api.training.publish`, not by a trainer.
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey(StaffUser.id))
+
+
+class ModelReplica(Base):
+    """A Rasa replica as its last pull told it: the model it runs, and when it was seen."""
+
+    __tablename__ = "model_replica"
+
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    # Its If-None-Match: the ETag (sha256) of the model it runs, or a random id before any.
+    fingerprint: Mapped[str | None] = mapped_column(String(100))
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The last model file it was sent, and when: loading it takes the replica a while.
+    sent_sha256: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

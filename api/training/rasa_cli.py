@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -148,26 +149,35 @@ def train(
     version: str,
     log: IO[str],
     on_progress: Callable[[Progress], None],
+    cancel: threading.Event | None = None,
 ) -> Path:
-    """Run `rasa train` in the assistant's folder; the model's path, or RasaUnavailable."""
+    """Run `rasa train` in the assistant's folder; the model's path, or RasaUnavailable.
+    Setting `cancel` stops Rasa (the run was taken from this worker)."""
     command = [
         _rasa(settings), "train", "--out", str(out_dir), "--fixed-model-name", version,
         "--data", DATA_DIR, "--domain", DOMAIN_FILE, "--config", CONFIG_FILE,
     ]  # fmt: skip
-    _stream(settings, command, log, on_progress)
+    _stream(settings, command, log, on_progress, cancel=cancel)
     model = out_dir / f"{version}.tar.gz"
     if not model.is_file():
         raise RasaUnavailable("L'entraînement s'est terminé sans produire de modèle.")
     return model
 
 
-def test_nlu(settings: Settings, *, model: Path, out_dir: Path, log: IO[str]) -> Path:
+def test_nlu(
+    settings: Settings,
+    *,
+    model: Path,
+    out_dir: Path,
+    log: IO[str],
+    cancel: threading.Event | None = None,
+) -> Path:
     """`rasa test nlu` of a model on the held-out set; the folder holding its reports."""
     command = [
         _rasa(settings), "test", "nlu", "--model", str(model), "--nlu", TEST_FILE,
         "--out", str(out_dir), "--successes",
     ]  # fmt: skip
-    _stream(settings, command, log, lambda _: None, timeout=TEST_SECONDS)
+    _stream(settings, command, log, lambda _: None, timeout=TEST_SECONDS, cancel=cancel)
     return out_dir
 
 
@@ -177,6 +187,7 @@ def _stream(
     log: IO[str],
     on_progress: Callable[[Progress], None],
     timeout: float | None = None,
+    cancel: threading.Event | None = None,
 ) -> None:
     log.write(f"$ rasa {' '.join(command[1:])}\n")
     log.flush()
@@ -193,6 +204,8 @@ def _stream(
     except OSError as error:
         raise RasaUnavailable(f"Rasa n'a pas pu démarrer ({type(error).__name__}).") from None
     assert process.stdout is not None
+    if cancel is not None:
+        threading.Thread(target=_stop_on, args=(cancel, process), daemon=True).start()
     # Text mode reads tqdm's \r-rewritten lines as lines of their own.
     while chunk := process.stdout.readline():
         log.write(chunk)
@@ -201,5 +214,17 @@ def _stream(
         if progress is not None:
             on_progress(progress)
     code = process.wait(timeout=timeout)
+    if cancel is not None and cancel.is_set():
+        raise RasaUnavailable(
+            "Rasa a été arrêté\u00a0: cet entraînement a été déclaré interrompu entre-temps."
+        )
     if code != 0:
         raise RasaUnavailable(f"Rasa s'est arrêté en erreur (code {code}) : voir le journal.")
+
+
+def _stop_on(cancel: threading.Event, process: "subprocess.Popen[str]") -> None:
+    """Terminate Rasa when `cancel` is set, unless it ended first."""
+    while process.poll() is None:
+        if cancel.wait(0.5):
+            process.terminate()
+            return

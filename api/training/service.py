@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -111,9 +111,14 @@ def recent_runs(*, session: Session, limit: int = 20) -> list[TrainingRun]:
     return list(session.scalars(select(TrainingRun).order_by(TrainingRun.id.desc()).limit(limit)))
 
 
-def claim_run(*, session: Session, now: datetime, runs_dir: Path) -> TrainingRun | None:
-    """Take the queued run for this worker (a conditional update: one worker wins); its log
-    goes to `runs_dir/<version>/train.log`."""
+RUNNING_STATES = (RunState.TRAINING, RunState.EVALUATING)
+
+
+def claim_run(
+    *, session: Session, now: datetime, runs_dir: Path, worker_id: str
+) -> TrainingRun | None:
+    """Take the queued run for this worker (a conditional update: of two workers, one wins);
+    its log goes to `runs_dir/<version>/train.log`."""
     run = session.scalars(
         select(TrainingRun).where(TrainingRun.state == RunState.QUEUED).limit(1)
     ).first()
@@ -124,7 +129,14 @@ def claim_run(*, session: Session, now: datetime, runs_dir: Path) -> TrainingRun
         session,
         update(TrainingRun)
         .where(TrainingRun.id == run.id, TrainingRun.state == RunState.QUEUED)
-        .values(state=RunState.TRAINING, started_at=now, log_path=log_path, phase="Démarrage"),
+        .values(
+            state=RunState.TRAINING,
+            started_at=now,
+            log_path=log_path,
+            phase="Démarrage",
+            worker_id=worker_id,
+            heartbeat_at=now,
+        ),
     )
     if not taken:
         return None
@@ -132,39 +144,78 @@ def claim_run(*, session: Session, now: datetime, runs_dir: Path) -> TrainingRun
     return run
 
 
+def _held_by(run_id: int, worker_id: str | None) -> tuple[Any, ...]:
+    """The run, if still running for `worker_id` (any worker when None)."""
+    held: tuple[Any, ...] = (TrainingRun.id == run_id,)
+    if worker_id is not None:
+        held += (TrainingRun.worker_id == worker_id, TrainingRun.state.in_(RUNNING_STATES))
+    return held
+
+
+def beat(*, session: Session, run_id: int, worker_id: str, now: datetime) -> bool:
+    """The worker is alive and still holds the run; False if another worker failed it."""
+    return bool(
+        _changed(
+            session,
+            update(TrainingRun).where(*_held_by(run_id, worker_id)).values(heartbeat_at=now),
+        )
+    )
+
+
 def set_progress(
-    *, session: Session, run_id: int, phase: str, progress: int, state: RunState | None = None
-) -> None:
+    *,
+    session: Session,
+    run_id: int,
+    phase: str,
+    progress: int,
+    state: RunState | None = None,
+    worker_id: str | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Record where the run is (only by the worker holding it, when `worker_id` is given)."""
     values: dict[str, Any] = {"phase": phase[:200]}
     if progress >= 0:
         values["progress"] = min(progress, 100)
     if state is not None:
         values["state"] = state
-    session.execute(update(TrainingRun).where(TrainingRun.id == run_id).values(values))
+    if now is not None:
+        values["heartbeat_at"] = now
+    statement = update(TrainingRun).where(*_held_by(run_id, worker_id)).values(values)
+    changed = _changed(session, statement)
     session.flush()
+    return bool(changed)
 
 
-def fail_run(*, session: Session, run_id: int, error: str, now: datetime) -> None:
-    session.execute(
+def fail_run(
+    *, session: Session, run_id: int, error: str, now: datetime, worker_id: str | None = None
+) -> bool:
+    """The run failed with its reason (only by the worker holding it, when given)."""
+    changed = _changed(
+        session,
         update(TrainingRun)
-        .where(TrainingRun.id == run_id)
+        .where(*_held_by(run_id, worker_id))
         .values(
             state=RunState.FAILED,
             active_slot=None,
             finished_at=now,
             error=error[:ERROR_MAX],
             phase="Échec",
-        )
+        ),
     )
     session.flush()
+    return bool(changed)
 
 
-def interrupt_stale_runs(*, session: Session, now: datetime) -> int:
-    """Runs a dead worker left half done: failed, so that training can start again."""
-    result = _changed(
+def interrupt_stale_runs(*, session: Session, now: datetime, stale_before: datetime) -> int:
+    """Runs whose worker died (no heartbeat since `stale_before`): failed, so that training
+    can start again. A run whose worker is alive is left alone, whichever worker asks."""
+    return _changed(
         session,
         update(TrainingRun)
-        .where(TrainingRun.state.in_((RunState.TRAINING, RunState.EVALUATING)))
+        .where(
+            TrainingRun.state.in_(RUNNING_STATES),
+            or_(TrainingRun.heartbeat_at.is_(None), TrainingRun.heartbeat_at < stale_before),
+        )
         .values(
             state=RunState.FAILED,
             active_slot=None,
@@ -173,7 +224,12 @@ def interrupt_stale_runs(*, session: Session, now: datetime) -> int:
             phase="Échec",
         ),
     )
-    return result
+
+
+def still_held(*, session: Session, run_id: int, worker_id: str) -> TrainingRun | None:
+    """The run locked for its last update, if `worker_id` still holds it."""
+    query = select(TrainingRun).where(*_held_by(run_id, worker_id)).with_for_update()
+    return session.scalars(query).first()
 
 
 def finish_run(
@@ -183,6 +239,7 @@ def finish_run(
     model_path: str,
     evaluation: dict[str, Any],
     now: datetime,
+    artifact_id: int | None = None,
 ) -> TrainingModel:
     """The run is done: its model is stored, ready to be activated."""
     run.state = RunState.DONE
@@ -199,6 +256,7 @@ def finish_run(
         trained_at=now,
         evaluation=evaluation,
         log_path=run.log_path,
+        artifact_id=artifact_id,
     )
     session.add(model)
     session.flush()

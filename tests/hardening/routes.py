@@ -25,6 +25,7 @@ READ_BY_HAND: dict[str, tuple[str, ...]] = {
     "message_preview": ANNOTATION_FIELDS,
     "intent_page": ("modifier",),
     "example_preview": ("text", "old"),
+    "pull_model": ("replica",),
 }
 
 

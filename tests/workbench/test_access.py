@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from api.accounts.models import StaffRole
 from api.core.config import Settings
 from api.trainer import actions as action_routes
+from api.trainer import model_actions as model_routes
 from api.trainer import pages as page_routes
 from api.trainer import router as workbench_router
 from api.trainer import statistics as statistics_routes
@@ -50,6 +51,7 @@ def test_every_workbench_route_is_covered_here() -> None:
     routes = declared_routes(
         page_routes.router,
         action_routes.router,
+        model_routes.router,
         statistics_routes.router,
         workbench_router.router,
     )

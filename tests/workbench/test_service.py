@@ -60,13 +60,16 @@ def test_the_worker_claims_a_queued_run_once(db: Session, factory: Factory, tmp_
     trainer = factory.staff(StaffRole.TRAINER)
     run = service.queue_run(session=db, actor_id=trainer.id, now=NOW)
     db.commit()
-    claimed = service.claim_run(session=db, now=NOW, runs_dir=tmp_path)
+    claimed = service.claim_run(session=db, now=NOW, runs_dir=tmp_path, worker_id="w1")
     db.commit()
     assert claimed is not None and claimed.id == run.id
     assert claimed.state == RunState.TRAINING
     assert claimed.log_path == str(tmp_path / run.version / "train.log")
-    assert service.claim_run(session=db, now=NOW, runs_dir=tmp_path) is None
-    assert service.interrupt_stale_runs(session=db, now=NOW) == 1
+    assert service.claim_run(session=db, now=NOW, runs_dir=tmp_path, worker_id="w2") is None
+    assert service.interrupt_stale_runs(session=db, now=NOW, stale_before=NOW) == 0  # alive
+    assert (
+        service.interrupt_stale_runs(session=db, now=NOW, stale_before=NOW.replace(minute=1)) == 1
+    )
     db.commit()
     assert service.current_run(session=db) is None
 
