@@ -51,7 +51,7 @@ $(BOT_READY): pyproject.toml constraints/bot.txt
 
 # The assistant's model, trained again when its data, configuration or components change.
 $(MODEL): $(BOT_READY) config.yml domain.yml $(wildcard data/*.yml) $(wildcard bot/components/*.py) \
-		bot/french_dates.py bot/redaction.py bot/text.py
+		bot/french_dates.py $(wildcard bot/redaction/*.py) bot/text.py
 	$(BOT_ENV) $(BOT_BIN)/rasa train --fixed-model-name vigilance --out models
 	touch $@
 

@@ -26,12 +26,19 @@ class NotAuthenticated(Exception):
 
 
 class Rejected(Exception):
-    """The API refused the request as invalid; `detail` is its French explanation."""
+    """The API refused the request; `detail` is its French explanation, `code` and `body` what
+    a caller can act on (`already_reported` names the open report in `body["reference"]`)."""
 
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, body: dict[str, Any] | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.body = body or {}
+
+    @property
+    def code(self) -> str | None:
+        code = self.body.get("code")
+        return code if isinstance(code, str) else None
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,7 @@ class ClaimsApi:
         if response.status_code >= 500:
             raise ApiUnavailable(f"HTTP {response.status_code}")
         if not 200 <= response.status_code < 300:
-            raise Rejected(response.status_code, _detail(response))
+            raise Rejected(response.status_code, _detail(response), _body(response))
         return response
 
     async def match_claims(
@@ -113,10 +120,30 @@ class ClaimsApi:
         )
         return Filed(response.json()["reference"], created=response.status_code == 201)
 
+    async def add_complement(
+        self, caller: Caller | None, reference: str, text: str, *, idempotency_key: str
+    ) -> None:
+        """Add the person's words to their open report (once per key)."""
+        await self._request(
+            "POST",
+            f"/api/v1/reports/{reference}/complements",
+            caller,
+            json={"text": text},
+            headers={"Idempotency-Key": idempotency_key},
+        )
+
     async def list_reports(self, caller: Caller | None, *, limit: int = 5) -> list[dict[str, Any]]:
         response = await self._request("GET", "/api/v1/reports", caller, params={"limit": limit})
         items: list[dict[str, Any]] = response.json()["items"]
         return items
+
+
+def _body(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def _detail(response: httpx.Response) -> str:

@@ -1,7 +1,9 @@
-"""Filing the confirmed report through the API, exactly once; cancelling it."""
+"""Filing the confirmed report through the API, exactly once; cancelling it; completing the
+person's open report instead of filing the same line twice."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -12,6 +14,8 @@ from rasa_sdk.types import DomainDict
 from actions.api_client import ApiUnavailable, NotAuthenticated, Rejected, get_api
 from actions.conversation import caller, new_report_key, transcript
 from actions.slots import clear_report
+
+ALREADY_REPORTED = "already_reported"
 
 
 def report_payload(tracker: Tracker) -> dict[str, Any]:
@@ -25,6 +29,21 @@ def report_payload(tracker: Tracker) -> dict[str, Any]:
         "channel": "assistant",
         "transcript": transcript(tracker),
     }
+
+
+def _offer_complement(
+    dispatcher: CollectingDispatcher, tracker: Tracker, refusal: Rejected
+) -> list[EventType]:
+    """The line is already reported and still open: offer to add what the person just said."""
+    reference = str(refusal.body.get("reference") or "")
+    dispatcher.utter_message(
+        response="utter_report_already_filed",
+        reference=reference,
+        status_label=str(refusal.body.get("status_label") or "en cours"),
+    )
+    description = tracker.get_slot("act_description")
+    return [*clear_report(), SlotSet("complement_for", reference),
+            SlotSet("act_description", description)]  # fmt: skip
 
 
 class ActionFileReport(Action):
@@ -51,10 +70,56 @@ class ActionFileReport(Action):
             dispatcher.utter_message(response="utter_session_expired")
             return kept
         except Rejected as rejection:
+            if rejection.code == ALREADY_REPORTED and rejection.body.get("reference"):
+                return _offer_complement(dispatcher, tracker, rejection)
             dispatcher.utter_message(response="utter_report_rejected", reason=rejection.detail)
             return clear_report()
         dispatcher.utter_message(response="utter_report_filed", reference=filed.reference)
         return [*clear_report(), SlotSet("report_reference", filed.reference)]
+
+
+class ActionAddComplement(Action):
+    """« Oui » to the offer: the person's description joins their open report, once."""
+
+    def name(self) -> str:
+        return "action_add_complement"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reference = str(tracker.get_slot("complement_for") or "")
+        text = str(tracker.get_slot("act_description") or "")
+        who = caller(tracker)
+        if who is None:
+            dispatcher.utter_message(response="utter_session_expired")
+            return []
+        seed = f"{tracker.sender_id}:{reference}:{text}".encode()
+        key = "complement-" + hashlib.sha256(seed).hexdigest()[:40]
+        try:
+            await get_api().add_complement(who, reference, text, idempotency_key=key)
+        except ApiUnavailable:
+            dispatcher.utter_message(response="utter_complement_failed", reference=reference)
+            return []  # still offered: « oui » tries again, and adds it once
+        except NotAuthenticated:
+            dispatcher.utter_message(response="utter_session_expired")
+            return []
+        except Rejected as rejection:
+            dispatcher.utter_message(response="utter_report_rejected", reason=rejection.detail)
+            return clear_report()
+        dispatcher.utter_message(response="utter_complement_added", reference=reference)
+        return clear_report()
+
+
+class ActionDeclineComplement(Action):
+    def name(self) -> str:
+        return "action_decline_complement"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reference = str(tracker.get_slot("complement_for") or "")
+        dispatcher.utter_message(response="utter_complement_declined", reference=reference)
+        return clear_report()
 
 
 class ActionCancelReport(Action):

@@ -16,6 +16,7 @@ REPORT_SLOTS = (
     "report_confirmed",
     "report_key",
     "report_pending",
+    "complement_for",
 )
 
 # Changing any of these makes the claim found earlier and the confirmation stale.

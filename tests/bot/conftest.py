@@ -38,7 +38,10 @@ os.environ.update(TEST_KEYS)
 def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not API_PYTHON.exists():
         pytest.fail("The API environment is missing: run `make test` (it builds .venv-api).")
-    with running_api(tmp_path_factory.mktemp("api"), TEST_SECRET) as url:
+    # Many reports by one demo person in one run: the caps per provider are the API suite's
+    # business (tests/api/test_report_limits.py), not these tests'.
+    limits = {"REPORT_DAILY_LIMIT": "100", "REPORT_WEEKLY_LIMIT": "200"}
+    with running_api(tmp_path_factory.mktemp("api"), TEST_SECRET, limits) as url:
         yield url
 
 
@@ -84,7 +87,14 @@ def binding(token: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def token(api_url: str) -> str:
+    """An access token of the API for assure1 (the tests' own calls to the API)."""
     return sign_in(api_url, "assure1")
+
+
+@pytest.fixture(scope="session")
+def chat(api_url: str, token: str) -> str:
+    """The chat token assure1 hands to the assistant, from the same sign-in session."""
+    return chat_token(api_url, token)
 
 
 @pytest.fixture

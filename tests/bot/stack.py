@@ -95,6 +95,8 @@ class Assistant:
     url: str
     auth_token: str
     rasa_pid: int
+    actions_url: str
+    tracker_path: Path
 
 
 @contextmanager
@@ -168,6 +170,7 @@ def running_assistant(
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions)
         url = f"http://127.0.0.1:{rasa_port}"
         wait_until_up(f"{url}/webhooks/rest/", rasa, seconds=180)
-        yield Assistant(url, auth_token, rasa.pid)
+        actions_url = f"http://127.0.0.1:{actions_port}"
+        yield Assistant(url, auth_token, rasa.pid, actions_url, workdir / "tracker.db")
     finally:
         _stop(processes)

@@ -190,11 +190,11 @@ def _scenario_claim(claims: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 async def ask_claim(
-    api: ClaimsApi, token: str | None, care_date: str, provider: str
+    api: ClaimsApi, chat: str | None, care_date: str, provider: str
 ) -> tuple[CollectingDispatcher, dict[str, Any]]:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
-        token=token,
+        token=chat,
         slots={"care_date": care_date, "provider": provider, "requested_slot": "claim_choice"},
     )
     events = await ActionAskClaimChoice().run(dispatcher, tracker, {})
@@ -202,10 +202,10 @@ async def ask_claim(
 
 
 async def test_one_match_is_shown_for_confirmation(
-    api: ClaimsApi, token: str, claims: list[dict[str, Any]]
+    api: ClaimsApi, chat: str, claims: list[dict[str, Any]]
 ) -> None:
     crown = _scenario_claim(claims)
-    dispatcher, slots = await ask_claim(api, token, crown["care_date"], "docteur dupont")
+    dispatcher, slots = await ask_claim(api, chat, crown["care_date"], "docteur dupont")
     message = dispatcher.messages[0]
     assert message["response"] == "utter_claim_single"
     assert "Dr Paul Dupont" in message["claim"] and "couronne" in message["claim"]
@@ -215,7 +215,7 @@ async def test_one_match_is_shown_for_confirmation(
 
 
 async def test_several_matches_are_offered_as_buttons(
-    api: ClaimsApi, api_url: str, token: str
+    api: ClaimsApi, api_url: str, token: str, chat: str
 ) -> None:
     admin = sign_in(api_url, "admin")
     me = httpx.get(f"{api_url}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
@@ -234,7 +234,7 @@ async def test_several_matches_are_offered_as_buttons(
             },
         )
         assert created.status_code == 201, created.text
-    dispatcher, slots = await ask_claim(api, token, day, "la pharmacie")
+    dispatcher, slots = await ask_claim(api, chat, day, "la pharmacie")
     message = dispatcher.messages[0]
     assert message["response"] == "utter_claim_several"
     assert len(slots["claim_candidates"]) >= 2
@@ -242,10 +242,10 @@ async def test_several_matches_are_offered_as_buttons(
 
 
 async def test_no_match_offers_corrections_and_filing_without_a_claim(
-    api: ClaimsApi, token: str
+    api: ClaimsApi, chat: str
 ) -> None:
     dispatcher, _ = await ask_claim(
-        api, token, (TODAY - timedelta(days=700)).isoformat(), "Dr Personne"
+        api, chat, (TODAY - timedelta(days=700)).isoformat(), "Dr Personne"
     )
     message = dispatcher.messages[0]
     assert message["response"] == "utter_claim_none"
@@ -259,15 +259,15 @@ async def test_no_match_offers_corrections_and_filing_without_a_claim(
 
 @pytest.mark.parametrize("backend", ["refused", "silent"])
 async def test_unreachable_or_hanging_api_is_told_and_offers_to_go_on(
-    backend: str, token: str
+    backend: str, chat: str
 ) -> None:
     if backend == "refused":
         set_api(ClaimsApi(closed_port_url()))
-        dispatcher, slots = await ask_claim(None, token, TODAY.isoformat(), "Dr Martin")  # type: ignore[arg-type]
+        dispatcher, slots = await ask_claim(None, chat, TODAY.isoformat(), "Dr Martin")  # type: ignore[arg-type]
     else:
         with silent_server() as url:
             set_api(ClaimsApi(url, timeout=httpx.Timeout(0.5)))
-            dispatcher, slots = await ask_claim(None, token, TODAY.isoformat(), "Dr Martin")  # type: ignore[arg-type]
+            dispatcher, slots = await ask_claim(None, chat, TODAY.isoformat(), "Dr Martin")  # type: ignore[arg-type]
     set_api(None)
     assert responses(dispatcher) == ["utter_claims_unavailable"]
     assert slots["claim_candidates"] == []

@@ -18,8 +18,8 @@ import jwt
 import pytest
 import socketio
 
-from tests.bot.conftest import TEST_SECRET, sign_in
-from tests.bot.stack import Assistant
+from tests.bot.conftest import chat_token, sign_in
+from tests.bot.stack import TEST_KEYS, Assistant
 
 pytestmark = pytest.mark.anyio
 ANSWER_WAIT_S = 30
@@ -79,7 +79,7 @@ def forged(token: str) -> str:
 def expired(token: str) -> str:
     claims = jwt.decode(token, options={"verify_signature": False})
     claims["iat"], claims["exp"] = int(time.time()) - 3600, int(time.time()) - 60
-    return jwt.encode(claims, TEST_SECRET, algorithm="HS256")
+    return jwt.encode(claims, TEST_KEYS["ASSISTANT_CHANNEL_KEY"], algorithm="HS256")
 
 
 def opening_message(claim: dict[str, Any]) -> str:
@@ -103,13 +103,14 @@ def tracker_events(assistant: Assistant, conversation: str) -> list[dict[str, An
 
 
 async def test_a_socket_without_a_valid_policyholder_token_is_refused(
-    assistant: Assistant, api_url: str, token: str
+    assistant: Assistant, api_url: str, token: str, chat: str
 ) -> None:
     tokens = {
         "missing": None,
         "empty": "",
-        "forged": forged(token),
-        "expired": expired(token),
+        "forged": forged(chat),
+        "expired": expired(chat),
+        "access token": token,
         "staff": sign_in(api_url, "agent"),
         "garbage": "abc.def.ghi",
     }
@@ -129,12 +130,12 @@ async def test_a_socket_without_a_valid_policyholder_token_is_refused(
 
 
 async def test_one_policyholder_never_receives_another_ones_messages(
-    assistant: Assistant, api_url: str, token: str
+    assistant: Assistant, api_url: str, chat: str
 ) -> None:
-    other = sign_in(api_url, "assure2")
+    other = chat_token(api_url, sign_in(api_url, "assure2"))
     # Both ask for the same session id: each still gets a conversation of their own.
     async with (
-        widget(assistant.url, token, "partagee") as camille,
+        widget(assistant.url, chat, "partagee") as camille,
         widget(assistant.url, other, "partagee") as julien,
     ):
         await camille.say("bonjour")
@@ -149,23 +150,25 @@ async def test_one_policyholder_never_receives_another_ones_messages(
         await asyncio.sleep(1)
         assert len(camille.bot) == camille_count
 
-    subject = jwt.decode(token, options={"verify_signature": False})["sub"]
+    subject = jwt.decode(chat, options={"verify_signature": False})["sub"]
     events = tracker_events(assistant, f"assure-{subject}-partagee")
     said = [e for e in events if e["event"] == "user"]
     assert [e["text"] for e in said] == ["bonjour", "je veux signaler un remboursement suspect"]
-    assert said[0]["metadata"]["access_token"] == token
+    # Who is talking, never the token.
+    assert said[0]["metadata"]["auth"]["policyholder_id"] == int(subject)
+    assert chat not in json.dumps(events)
     other_subject = jwt.decode(other, options={"verify_signature": False})["sub"]
     other_said = tracker_events(assistant, f"assure-{other_subject}-partagee")
     assert [e["text"] for e in other_said if e["event"] == "user"] == ["bonjour", "merci"]
 
 
 async def test_a_chosen_session_id_cannot_reach_someone_elses_conversation(
-    assistant: Assistant, api_url: str, token: str
+    assistant: Assistant, api_url: str, chat: str
 ) -> None:
-    victim = jwt.decode(token, options={"verify_signature": False})["sub"]
-    attacker = sign_in(api_url, "assure3")
+    victim = jwt.decode(chat, options={"verify_signature": False})["sub"]
+    attacker = chat_token(api_url, sign_in(api_url, "assure3"))
     async with (
-        widget(assistant.url, token, "privee") as owner,
+        widget(assistant.url, chat, "privee") as owner,
         widget(assistant.url, attacker, f"assure-{victim}-privee") as intruder,
     ):
         await owner.say("je veux signaler un remboursement suspect", expect="date")
@@ -176,28 +179,29 @@ async def test_a_chosen_session_id_cannot_reach_someone_elses_conversation(
 
 
 async def test_the_payments_page_opening_asks_for_the_description_then_files(
-    assistant: Assistant, api_url: str, token: str, claims: list[dict[str, Any]]
+    assistant: Assistant, api_url: str, token: str, chat: str, claims: list[dict[str, Any]]
 ) -> None:
-    crown = next(c for c in claims if c["act"]["code"] == "HBLD036")
-    opening = opening_message(crown)
-    async with widget(assistant.url, token, "depuis-la-page") as tab:
+    # A line nobody reported yet (the demo's crown already is).
+    line = [c for c in claims if c["act"]["code"] != "HBLD036"][-1]
+    opening = opening_message(line)
+    async with widget(assistant.url, chat, "depuis-la-page") as tab:
         assert "Décrivez" in await tab.say(opening, expect="Décrivez")
         summary = await tab.say(
-            "on m'a facturé une couronne alors que j'ai juste eu un détartrage",
+            "cette séance n'a jamais eu lieu, je n'y suis pas allé ce jour-là",
             expect="Voici votre signalement",
         )
-        assert crown["provider"]["name"] in summary
+        assert line["provider"]["name"] in summary
         filed = await tab.say("/affirm", expect="référence")
     reference = filed.split("référence ")[1].split()[0].rstrip(".")
     stored = httpx.get(
         f"{api_url}/api/v1/reports/{reference}", headers={"Authorization": f"Bearer {token}"}
     ).json()
-    assert stored["claim_id"] == crown["id"]
+    assert stored["claim_id"] == line["id"]
     assert stored["channel"] == "assistant"
 
 
 async def test_another_persons_claim_in_the_opening_is_not_taken(
-    assistant: Assistant, api_url: str, token: str
+    assistant: Assistant, api_url: str, chat: str
 ) -> None:
     other = sign_in(api_url, "assure2")
     theirs = httpx.get(
@@ -206,7 +210,7 @@ async def test_another_persons_claim_in_the_opening_is_not_taken(
         headers={"Authorization": f"Bearer {other}"},
     ).json()["items"][0]
     opening = opening_message(theirs)
-    async with widget(assistant.url, token, "pas-le-mien") as tab:
+    async with widget(assistant.url, chat, "pas-le-mien") as tab:
         answer = await tab.say(opening)
     assert "Décrivez" not in answer
     payloads = [r["payload"] for m in tab.bot for r in m.get("quick_replies") or []]
