@@ -1,8 +1,9 @@
 """A policyholder reports a payment through the widget, in Debian's Chromium (Playwright).
 
-`assure1` signs in, clicks « Signaler ce remboursement » beside the crown, describes the
-problem, confirms, reads the reference, finds it again after a reload and under « Mes
-signalements ». A screenshot of the widget mid-conversation goes to test-artifacts/.
+`assure3` signs in, clicks « Signaler ce remboursement » beside the ambulance ride that never
+took place (the demo's line waiting to be reported), describes the problem, confirms, reads the
+reference, finds it again after a reload and under « Mes signalements ». A screenshot of the
+widget mid-conversation goes to test-artifacts/.
 """
 
 import re
@@ -17,31 +18,31 @@ from tests.widget.conftest import Stack
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-def crown_claim(api_url: str) -> dict[str, Any]:
+def ambulance_claim(api_url: str) -> dict[str, Any]:
     token = httpx.post(
-        f"{api_url}/api/v1/auth/token", data={"username": "assure1", "password": "demo"}
+        f"{api_url}/api/v1/auth/token", data={"username": "assure3", "password": "demo"}
     ).json()["access_token"]
     claims = httpx.get(
         f"{api_url}/api/v1/claims",
         params={"limit": 100},
         headers={"Authorization": f"Bearer {token}"},
     ).json()["items"]
-    return next(c for c in claims if c["act"]["code"] == "HBLD036")
+    return next(c for c in claims if c["act"]["code"] == "AMB")
 
 
-def sign_in(page: Page, api_url: str) -> None:
+def sign_in(page: Page, api_url: str, username: str = "assure1") -> None:
     page.goto(f"{api_url}/connexion")
-    page.get_by_label("Identifiant").fill("assure1")
+    page.get_by_label("Identifiant").fill(username)
     page.get_by_label("Mot de passe").fill("demo")
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes paiements")
 
 
-def test_assure1_reports_a_payment_through_the_widget(page: Page, stack: Stack) -> None:
-    crown = crown_claim(stack.api_url)
-    sign_in(page, stack.api_url)
+def test_assure3_reports_a_payment_through_the_widget(page: Page, stack: Stack) -> None:
+    ride = ambulance_claim(stack.api_url)
+    sign_in(page, stack.api_url, "assure3")
 
-    page.locator(f'button.js-report[data-claim-id="{crown["id"]}"]').click()
+    page.locator(f'button.js-report[data-claim-id="{ride["id"]}"]').click()
     log = page.get_by_role("log", name="Conversation avec l'assistant")
     expect(log).to_contain_text("Décrivez en quelques mots")
     expect(log).to_contain_text("Signaler le remboursement du")
@@ -49,10 +50,10 @@ def test_assure1_reports_a_payment_through_the_widget(page: Page, stack: Stack) 
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("#assistant").screenshot(path=ARTIFACTS / "widget-conversation.png")
 
-    message.fill("On m'a facturé une couronne alors que j'ai juste eu un détartrage.")
+    message.fill("Je n'ai jamais pris d'ambulance ce jour-là, ce transport n'a pas eu lieu.")
     message.press("Enter")
     expect(log).to_contain_text("Voici votre signalement")
-    expect(log).to_contain_text(crown["provider"]["name"])
+    expect(log).to_contain_text(ride["provider"]["name"])
     page.get_by_role("button", name="Oui, envoyer").click()
     expect(log).to_contain_text("référence SIG-")
     reference = re.search(r"SIG-\d{4}-\d{6}", log.inner_text())
