@@ -147,7 +147,10 @@ def _parse(row: Any) -> InboxMessage | None:
             end=int(e.get("end", 0)),
         )
         for e in parse.get("entities") or []
-        if isinstance(e, dict) and isinstance(e.get("start"), int)
+        if isinstance(e, dict)
+        and isinstance(e.get("start"), int)
+        and isinstance(e.get("end"), int)
+        and e["end"] > e["start"]
     ]
     ranking = [
         (str(r.get("name")), float(r.get("confidence") or 0.0))

@@ -75,12 +75,11 @@ class SensitiveDataGuard(GraphComponent):
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
             entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != ENTITY]
-            # No start and end: the value names no words of the text (the trainers' inbox
-            # only proposes entities that have a span).
+            # An empty span: the value names no words of the text (Rasa's evaluation needs a
+            # start and an end; the trainers' inbox proposes only entities that cover words).
             extractor = type(self).__name__
-            entities.append(
-                {"entity": ENTITY, "value": kind, "confidence": 1.0, "extractor": extractor}
-            )
+            entity = {"entity": ENTITY, "value": kind, "start": 0, "end": 0}
+            entities.append({**entity, "confidence": 1.0, "extractor": extractor})
             message.set(ENTITIES, entities, add_to_output=True)
         return messages
 

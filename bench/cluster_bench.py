@@ -1,0 +1,187 @@
+"""`make bench`, the cluster part (API environment): the production topology under load.
+
+    .venv-api/bin/python -m bench.cluster_bench [--conversations 50] [--think 2.0]
+
+For 1 and then 2 Rasa replicas, in the same run (each a fresh `python -m cluster` topology on
+this machine's loopback, 2 action servers, 2 API processes, nginx): 50 report conversations at
+once through nginx, each person taking `--think` seconds between messages. Prints turns per
+second, p50/p95 per turn, CPU time per turn summed over every process of the topology, each
+replica's resident memory, and a replica's cold start (SIGKILLed, restarted by the supervisor,
+until it answers a message). Results also go to var/bench/cluster.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import statistics
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+from cluster import control
+from cluster.stores import drop_databases
+from cluster.topology import ROOT, Counts, Topology
+from tests.bot.stack import free_port
+from tests.cluster.conftest import chat_token_for
+from tests.cluster.conversation import Chat, Outcome, converse
+from tests.cluster.population import add_people
+
+OUT = ROOT / "var" / "bench"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Figures:
+    replicas: int
+    turns: int
+    seconds: float
+    p50_ms: float
+    p95_ms: float
+    cpu_ms_per_turn: float
+    rss_mb: list[int]
+    cold_start_s: float
+    unfinished: int
+
+
+def _descendants(roots: set[int]) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    found = set(roots)
+    grew = True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in found} - found
+        found |= more
+        grew = bool(more)
+    return found
+
+
+def _cpu_seconds(pids: set[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
+
+
+def _rss_mb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) // 1024
+    return 0
+
+
+def _pids(topology: Topology) -> dict[str, int]:
+    states = control.supervisor_status(topology.state_dir)
+    return {name: int(pid) for name, (_, pid) in states.items() if pid.isdigit()}
+
+
+async def _load(topology: Topology, people: list, think: float) -> tuple[list[Outcome], float]:
+    entry = topology.entry_url
+    chats = [Chat(entry, chat_token_for(entry, p.username), f"banc-{n}") for n, p in
+             enumerate(people)]  # fmt: skip
+    started = time.perf_counter()
+    deadline = time.monotonic() + 600
+    async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=200)) as client:
+        runs = [converse(client, c, p, deadline=deadline, think=think) for c, p in
+                zip(chats, people, strict=True)]  # fmt: skip
+        outcomes = await asyncio.gather(*runs)
+    return list(outcomes), time.perf_counter() - started
+
+
+def _cold_start(topology: Topology) -> float:
+    """SIGKILL rasa-1; seconds until it answers a message at its own address again."""
+    rasa = topology.of_kind("rasa")[0]
+    os.kill(_pids(topology)[rasa.name], signal.SIGKILL)
+    killed = time.monotonic()
+    body = {"sender": "demarrage", "message": "bonjour", "message_id": uuid.uuid4().hex}
+    while time.monotonic() - killed < 300:
+        try:
+            answer = httpx.post(
+                f"http://{rasa.address}/webhooks/rest/webhook", json=body, timeout=5
+            )
+            if answer.status_code == 200 and answer.json():
+                return time.monotonic() - killed
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return float("nan")
+
+
+def measure(replicas: int, conversations: int, think: float) -> Figures:
+    tag = uuid.uuid4().hex[:8]
+    options = control.Options(
+        state_dir=OUT / f"cluster-{replicas}",
+        counts=Counts(rasa=replicas, actions=2, api=2),
+        database=f"vigilance_bench_{tag}",
+        tracker_database=f"vigilance_bench_tracker_{tag}",
+        event_queue=f"vigilance_bench_{tag}",
+        entry_port=free_port(),
+        api_base_port=free_port() + 10,
+    )
+    try:
+        topology = control.up(options)
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{options.database}"
+        people = add_people(url, conversations + 1, tag=f"banc{replicas}", today=date.today())
+        asyncio.run(_load(topology, people[:1], 0))  # warm-up: every process has served once
+        pids = _descendants(set(_pids(topology).values()))
+        cpu_before = _cpu_seconds(pids)
+        outcomes, seconds = asyncio.run(_load(topology, people[1:], think))
+        cpu = _cpu_seconds(pids) - cpu_before
+        rss = [_rss_mb(_pids(topology)[p.name]) for p in topology.of_kind("rasa")]
+        cold = _cold_start(topology)
+    finally:
+        control.stop(options.state_dir)
+        drop_databases(options.database, options.tracker_database)
+    first_tries = [t.seconds * 1000 for o in outcomes for t in o.turns if t.status == 200]
+    quantiles = statistics.quantiles(first_tries, n=100)
+    return Figures(
+        replicas=replicas,
+        turns=len(first_tries),
+        seconds=seconds,
+        p50_ms=statistics.median(first_tries),
+        p95_ms=quantiles[94],
+        cpu_ms_per_turn=cpu * 1000 / max(1, len(first_tries)),
+        rss_mb=rss,
+        cold_start_s=cold,
+        unfinished=sum(1 for o in outcomes if o.reference is None),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--conversations", type=int, default=50)
+    parser.add_argument("--think", type=float, default=2.0)
+    args = parser.parse_args()
+    results = [measure(r, args.conversations, args.think) for r in (1, 2)]
+    print(f"\nGrappe : {args.conversations} conversations à la fois, {args.think} s entre deux "
+          "messages d'une personne")  # fmt: skip
+    print(f"{'répliques':>10} {'tours/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'CPU ms/tour':>12} "
+          f"{'RSS Mo':>12} {'démarrage s':>12} {'inachevées':>11}")  # fmt: skip
+    for f in results:
+        print(f"{f.replicas:>10} {f.turns / f.seconds:>8.1f} {f.p50_ms:>7.0f} {f.p95_ms:>7.0f} "
+              f"{f.cpu_ms_per_turn:>12.0f} {'/'.join(map(str, f.rss_mb)):>12} "
+              f"{f.cold_start_s:>12.1f} {f.unfinished:>11}")  # fmt: skip
+    print("Cibles : p95 ≤ 300 ms, 2 répliques pas plus lentes qu'une, démarrage ≤ 20 s.")
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "cluster.json").write_text(json.dumps([f.__dict__ for f in results], indent=2))
+
+
+if __name__ == "__main__":
+    main()
