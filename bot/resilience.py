@@ -3,9 +3,12 @@
 - **An action that fails** (the action server unreachable, slow or answering 5xx, or an error
   in an action): Rasa logs it, drops the action's events and goes on, so the person often gets
   no answer at all. Here the assistant says it has a technical problem (`utter_technical_problem`)
-  and the turn is reverted (`UserUtteranceReverted`): the message stays in the conversation's
-  record (transcript, trainers' inbox) while the conversation's state goes back to where it was
-  before it, so the person can send it again once the backend is back and go on from there.
+  and the turn is undone: what was said stays in the conversation's record (transcript, trainers'
+  inbox), the turn's other events (slots, the form's steps) are dropped, and a
+  `UserUtteranceReverted` puts the conversation back where it was before the message, so the
+  person can send it again once the backend is back and go on from there. (Dropping the form's
+  steps matters: Rasa folds a form's successive turns together when it replays events, and a
+  revert after such a step would undo the whole form.)
 - **The tracker store unreachable**: Rasa's `FailSafeTrackerStore` returns an empty tracker and
   saves into memory, so the turn is answered as if the conversation had just begun and is then
   lost. Here it raises `TrackerStoreUnavailable`, and the channel tells the person.
@@ -28,7 +31,13 @@ from rasa.core.actions.action import ActionExecutionRejection, create_bot_uttera
 from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import Event, FollowupAction, UserUtteranceReverted
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Event,
+    UserUtteranceReverted,
+    UserUttered,
+)
 
 logger = logging.getLogger("bot.resilience")
 
@@ -47,11 +56,21 @@ class TrackerStoreUnavailable(Exception):
 # --- actions ---------------------------------------------------------------------------------
 
 
-async def _technical_problem(nlg: Any, tracker: Any, output_channel: Any) -> list[Event]:
-    """Say so, revert the person's message, and listen."""
+async def undo_turn(tracker: Any, nlg: Any, output_channel: Any) -> None:
+    """Keep what was said in this turn, drop the rest, say so, revert the message, listen."""
+    events = list(tracker.events)
+    last_user = max(i for i, e in enumerate(events) if isinstance(e, UserUttered))
+    said = [e for e in events[last_user + 1 :] if isinstance(e, BotUttered)]
+    tracker.events.clear()
+    tracker.events.extend([*events[: last_user + 1], *said])
+    tracker._reset()
+    tracker.replay_events()
     message = await nlg.generate(TECHNICAL_PROBLEM, tracker, output_channel.name())
-    said: list[Event] = [create_bot_utterance(message)] if message else []
-    return [*said, UserUtteranceReverted(), FollowupAction(ACTION_LISTEN_NAME)]
+    if message:
+        await output_channel.send_response(tracker.sender_id, dict(message))
+        tracker.update(create_bot_utterance(message))  # (it takes the text out of `message`)
+    tracker.update(UserUtteranceReverted())
+    tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
 
 
 _rasa_run_action = MessageProcessor._run_action
@@ -65,8 +84,10 @@ async def run_action_or_apologise(
     nlg: Any,
     prediction: Any,
 ) -> bool:
-    """Rasa's `_run_action`, with an action that fails answered instead of dropped."""
+    """Rasa's `_run_action`, with an action that fails answered and its turn undone instead of
+    its events dropped and the conversation going on as if it had run."""
     run = action.run
+    failed: list[BaseException] = []
 
     async def guarded_run(channel: Any, generator: Any, state: Any, domain: Any) -> list[Event]:
         try:
@@ -76,16 +97,20 @@ async def run_action_or_apologise(
             raise  # the form's own way to say « not this slot »: Rasa handles it
         except Exception as error:
             logger.error("action %s failed: %s", action.name(), type(error).__name__)
-            return await _technical_problem(generator, state, channel)
+            failed.append(error)
+            return []
 
     action.run = guarded_run
     try:
         result: bool = await _rasa_run_action(
             self, action, tracker, output_channel, nlg, prediction
         )
-        return result
     finally:
         del action.run
+    if failed:
+        await undo_turn(tracker, nlg, output_channel)
+        return False  # the turn ends here, listening
+    return result
 
 
 # --- tracker store ---------------------------------------------------------------------------

@@ -115,7 +115,8 @@ def next_message(person: Person, answer: list[dict[str, Any]], names: list[str])
         return '/inform{"anomaly_type":"not_performed"}'
     if last in ("utter_report_summary", "utter_report_filing_failed"):
         return "/affirm"
-    raise AssertionError(f"{person.username}: unexpected answer {names}")
+    said = [str(m.get("text", ""))[:80] for m in answer]
+    raise AssertionError(f"{person.username}: unexpected answer {names}: {said}")
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,11 @@ async def converse(
         found = REFERENCE.search(" ".join(str(m.get("text", "")) for m in answer))
         if found:
             outcome.reference, outcome.error = found[0], None
-        text = next_message(person, answer, names)
+        try:
+            text = next_message(person, answer, names)
+        except AssertionError as error:
+            outcome.error = f"{error} (after {text!r})"
+            return outcome
         if think:
             await asyncio.sleep(think)
     return outcome

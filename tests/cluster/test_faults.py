@@ -129,7 +129,11 @@ async def test_twenty_conversations_survive_the_action_server_and_the_api_going_
     results: list[Outcome] = list(outcomes)
 
     assert len(chaos) == 2 * CUTS
-    unfinished = {o.person.username: o.error for o in results if o.reference is None}
+    unfinished = {
+        o.person.username: (o.error, [(t.sent, t.attempt, t.status, t.said) for t in o.turns])
+        for o in results
+        if o.reference is None
+    }
     assert unfinished == {}, unfinished
     silent = {o.person.username: o.silent_turns for o in results if o.silent_turns}
     assert silent == {}, silent
