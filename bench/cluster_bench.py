@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 
 from cluster import control
-from cluster.stores import drop_databases
+from cluster.stores import delete_event_stream, drop_databases
 from cluster.topology import ROOT, Counts, Topology
 from tests.bot.stack import free_port
 from tests.cluster.conftest import chat_token_for
@@ -132,6 +132,7 @@ def measure(replicas: int, conversations: int, think: float) -> Figures:
         database=f"vigilance_bench_{tag}",
         tracker_database=f"vigilance_bench_tracker_{tag}",
         event_queue=f"vigilance_bench_{tag}",
+        event_exchange=f"vigilance-bench-{tag}",
         entry_port=free_port(),
         api_base_port=free_port() + 10,
     )
@@ -149,6 +150,7 @@ def measure(replicas: int, conversations: int, think: float) -> Figures:
     finally:
         control.stop(options.state_dir)
         drop_databases(options.database, options.tracker_database)
+        delete_event_stream(options.event_queue, options.event_exchange)
     first_tries = [t.seconds * 1000 for o in outcomes for t in o.turns if t.status == 200]
     quantiles = statistics.quantiles(first_tries, n=100)
     return Figures(

@@ -38,6 +38,7 @@ class Options:
     database: str = "vigilance_cluster"
     tracker_database: str = "vigilance_cluster_tracker"
     event_queue: str = "vigilance_events"
+    event_exchange: str = "vigilance-events"
     demo: bool = True
     entry_port: int = ENTRY_PORT
     api_base_port: int = API_BASE_PORT
@@ -62,6 +63,7 @@ def plan(options: Options) -> tuple[Topology, netns.Network | None]:
             redis_host=inside,
             rabbitmq_host=inside,
             event_queue=options.event_queue,
+            event_exchange=options.event_exchange,
         ),
         secrets=stores.load_secrets(options.state_dir / "secrets.env"),
         demo=options.demo,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from cluster.topology import (
 )
 
 CLUSTER_ENDPOINTS = ROOT / "deploy" / "endpoints.cluster.yml"
+# Without SMTP_HOST, emails go to the local sink (pages on 127.0.0.1:8025), as with `make run`.
+LOCAL_SINK = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": "1025", "SMTP_TLS": "none"}
 
 
 def api_environment(topology: Topology) -> dict[str, str]:
@@ -42,13 +45,22 @@ def api_environment(topology: Topology) -> dict[str, str]:
         "RABBITMQ_URL": f"amqp://{stores.rabbitmq_user}:{stores.rabbitmq_password}"
         "@127.0.0.1:5672/%2F",
         "EVENT_QUEUE": stores.event_queue,
+        "EVENT_EXCHANGE": stores.event_exchange,
         "INBOX_SOURCE": "events",
         "ASSISTANT_URL": topology.entry_url,
         "FORWARDED_ALLOW_IPS": "127.0.0.1",
         "TRAINING_DIR": str(topology.state_dir / "training"),
         "MODELS_DIR": str(topology.state_dir / "models"),
         "PYTHONPATH": str(ROOT),
+        **_mail_settings(),
     }
+
+
+def _mail_settings() -> dict[str, str]:
+    names = ("SMTP_HOST", "SMTP_PORT", "SMTP_TLS", "SMTP_USERNAME", "SMTP_PASSWORD",
+             "SMTP_SENDER", "ACCOUNT_URL")  # fmt: skip
+    given = {name: os.environ[name] for name in names if os.environ.get(name)}
+    return given if "SMTP_HOST" in given else LOCAL_SINK
 
 
 def api_processes(topology: Topology) -> list[Process]:
@@ -67,6 +79,8 @@ def api_processes(topology: Topology) -> list[Process]:
         "events": "api.events.consumer",
         "retention": "api.retention.worker",
     }
+    if not os.environ.get("SMTP_HOST"):
+        workers["mailsink"] = "api.notifications.sink"
     for kind, module in workers.items():
         processes.append(Process(kind, kind, LOCAL, None, [str(API_PYTHON), "-m", module], env))
     return processes
@@ -96,6 +110,7 @@ def rasa_processes(topology: Topology) -> list[Process]:
             "RABBITMQ_USERNAME": stores.rabbitmq_user,
             "RABBITMQ_PASSWORD": stores.rabbitmq_password,
             "EVENT_QUEUE": stores.event_queue,
+            "EVENT_EXCHANGE": stores.event_exchange,
             "MODEL_SERVER_URL": f"http://{internal}:{INTERNAL_API_PORT}/internal/model",
             "MODEL_SERVER_TOKEN": secrets["MODEL_SERVER_TOKEN"],
             "MODEL_PULL_SECONDS": str(MODEL_PULL_SECONDS),

@@ -74,6 +74,7 @@ def write_nginx(topology: Topology, path: Path) -> None:
         rasa=topology.of_kind("rasa"),
         actions=topology.of_kind("actions"),
         forwards=store_forwards(topology),
+        own_temp=os.geteuid() != 0,
     )
     _write_private(path, text)
 

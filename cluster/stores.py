@@ -7,6 +7,7 @@ import secrets
 import subprocess
 from pathlib import Path
 
+import pika
 import psycopg
 from psycopg import sql
 
@@ -63,3 +64,17 @@ def load_secrets(path: Path) -> dict[str, str]:
         with os.fdopen(descriptor, "w", encoding="utf-8") as file:
             file.writelines(f"{name}={found[name]}\n" for name in SECRET_NAMES)
     return found
+
+
+def delete_event_stream(queue: str, exchange: str) -> None:
+    """A throwaway topology's queues and exchange on the machine's RabbitMQ."""
+    parameters = pika.URLParameters("amqp://guest:guest@127.0.0.1:5672/%2F")
+    connection = pika.BlockingConnection(parameters)
+    try:
+        channel = connection.channel()
+        for name in (queue, f"{queue}.dead_letter"):
+            channel.queue_delete(name)
+        channel.exchange_delete(exchange)
+    finally:
+        connection.close()
+

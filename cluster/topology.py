@@ -52,6 +52,7 @@ class Stores:
     rabbitmq_user: str = "guest"
     rabbitmq_password: str = "guest"  # noqa: S105 - the machine's local RabbitMQ account
     event_queue: str = "vigilance_events"
+    event_exchange: str = "vigilance-events"
     postgresql_user: str = "postgres"
 
 
