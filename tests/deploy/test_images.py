@@ -106,6 +106,10 @@ def test_each_image_has_the_python_its_environment_requires() -> None:
     assert image_of("training") == image_of("assistant")
     copies = stages()["training"].args("COPY")
     assert "--from=python-api /usr/local/bin/python3.11 /usr/local/bin/python3.11" in copies
+    # There /usr/local/bin/python is 3.10: each venv must link to its versioned interpreter.
+    for stage, venv, version in (("api-env", "/opt/api", api), ("bot-env", "/opt/bot", bot)):
+        run = " ".join(stages()[stage].args("RUN"))
+        assert f"python{version[0]}.{version[1]} -m venv {venv} " in run, stage
 
 
 def test_images_run_as_a_numeric_non_root_user() -> None:

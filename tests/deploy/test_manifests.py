@@ -12,7 +12,10 @@ from tests.deploy import manifests as m
 
 # Every version whose schemas kubernetes-validate ships, from the oldest one still in use.
 OLDEST = (1, 29)
-VERSIONS = [v for v in kv_utils.all_versions() if tuple(int(x) for x in v.split(".")[:2]) >= OLDEST]
+VERSIONS = sorted(
+    {v for v in kv_utils.all_versions() if tuple(int(x) for x in v.split(".")[:2]) >= OLDEST},
+    key=lambda v: tuple(int(x) for x in v.split(".")),
+)
 SECRET_NAME = re.compile(r"(KEY|TOKEN|PASSWORD|SECRET)")
 PASSWORD_IN_URL = re.compile(r"://[^/@\s:]*:[^/@\s]+@")
 PROJECT_IMAGES = {"vigilance-api", "vigilance-assistant", "vigilance-training"}
