@@ -106,6 +106,7 @@ def rasa_processes(topology: Topology) -> list[Process]:
             "LOCK_STORE_HOST": stores.redis_host,
             "LOCK_STORE_PORT": "6379",
             "LOCK_STORE_DB": str(LOCK_STORE_DB),
+            "LOCK_STORE_PASSWORD": "",  # the machine's Redis asks for none
             "RABBITMQ_HOST": stores.rabbitmq_host,
             "RABBITMQ_USERNAME": stores.rabbitmq_user,
             "RABBITMQ_PASSWORD": stores.rabbitmq_password,

@@ -77,4 +77,3 @@ def delete_event_stream(queue: str, exchange: str) -> None:
         channel.exchange_delete(exchange)
     finally:
         connection.close()
-
