@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from api.accounts.auth_sessions import AccountRef
 from api.accounts.models import SecurityEvent, SecurityEventKind, ThrottleScope
+from api.core.db import delete_at_most
 
 
 def record(
@@ -46,3 +47,9 @@ def recent(*, session: Session, limit: int, offset: int = 0) -> tuple[list[Secur
     stmt = select(SecurityEvent).order_by(SecurityEvent.id.desc()).limit(limit).offset(offset)
     total = session.scalar(select(func.count()).select_from(SecurityEvent)) or 0
     return list(session.scalars(stmt)), total
+
+
+def purge(*, session: Session, before: datetime, cap: int, dry_run: bool = False) -> int:
+    """Delete the lines older than `before`, at most `cap` (a dry run counts them)."""
+    old = SecurityEvent.created_at < before
+    return delete_at_most(session, SecurityEvent.id, old, cap=cap, dry_run=dry_run)

@@ -11,10 +11,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from api.accounts.models import AccountKind, AuthSession, EndReason, Role, SessionOrigin
+from api.core.db import delete_at_most
 
 ID_BYTES = 32
 
@@ -135,9 +136,10 @@ def end_account_sessions(
     return int(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
 
-def purge_sessions(*, session: Session, before: datetime) -> int:
-    """Delete the sessions ended or expired before `before` (for the retention worker)."""
-    stmt = delete(AuthSession).where(
-        or_(AuthSession.expires_at < before, AuthSession.ended_at < before)
-    )
-    return int(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+def purge_sessions(
+    *, session: Session, before: datetime, cap: int = 100_000, dry_run: bool = False
+) -> int:
+    """Delete the sessions ended or expired before `before`, at most `cap` (for the retention
+    worker; a dry run counts them)."""
+    over = or_(AuthSession.expires_at < before, AuthSession.ended_at < before)
+    return delete_at_most(session, AuthSession.id, over, cap=cap, dry_run=dry_run)

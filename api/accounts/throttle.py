@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from api.accounts.auth_sessions import AccountRef
 from api.accounts.models import AccountKind, SigninThrottle, ThrottleScope
 from api.core.config import Settings
+from api.core.db import delete_at_most
 from api.core.security import keyed_hash
 from api.core.text import fold
 
@@ -260,11 +261,14 @@ class DatabaseThrottle(Throttle):
         return Lock(subject, row.failures, until, _account(row.account_kind, row.account_id))
 
 
-def purge_idle_counters(*, session: Session, before: datetime) -> int:
-    """Delete the database's counters with no failure and no lock since `before` (for the
-    retention worker: a counter quiet for longer than the window counts nothing anyway)."""
-    stmt = delete(SigninThrottle).where(
+def purge_idle_counters(
+    *, session: Session, before: datetime, cap: int = 100_000, dry_run: bool = False
+) -> int:
+    """Delete the database's counters with no failure and no lock since `before`, at most
+    `cap` (for the retention worker: a counter quiet for longer than the window counts nothing
+    anyway; a dry run counts them)."""
+    quiet = and_(
         or_(SigninThrottle.last_failure_at.is_(None), SigninThrottle.last_failure_at < before),
         or_(SigninThrottle.locked_until.is_(None), SigninThrottle.locked_until < before),
     )
-    return int(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+    return delete_at_most(session, SigninThrottle.key, quiet, cap=cap, dry_run=dry_run)

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     retention_max_per_run: int = 5000
     # The retention worker's pause between two runs.
     retention_interval_hours: int = 24
+    # Security events (sign-in locks, sessions ended, passwords changed) serve investigations.
+    security_event_retention_days: int = 365
 
     @model_validator(mode="after")
     def _refuse_absurd_retention(self) -> Self:
@@ -87,6 +89,7 @@ class Settings(BaseSettings):
             ("NOTIFICATION_RETENTION_DAYS", 1, 3653, "en jours, au plus 10 ans"),
             ("RETENTION_MAX_PER_RUN", 1, 1_000_000, "lignes par catégorie et par passage"),
             ("RETENTION_INTERVAL_HOURS", 1, 24 * 7, "en heures, au plus une semaine"),
+            ("SECURITY_EVENT_RETENTION_DAYS", 30, 3653, "de 30 jours à 10 ans"),
         )
         for name, low, high, why in bounds:
             value = getattr(self, name.lower())

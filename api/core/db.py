@@ -8,7 +8,18 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Engine,
+    Enum,
+    MetaData,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -145,3 +156,22 @@ def str_enum(enum_class: type[StrEnum], *, name: str, length: int = 40) -> Enum:
         name=name,
         values_callable=lambda members: [member.value for member in members],
     )
+
+
+def delete_at_most(
+    session: Session,
+    key: Any,
+    condition: ColumnElement[bool],
+    *,
+    cap: int,
+    dry_run: bool = False,
+) -> int:
+    """Delete at most `cap` rows of `key`'s table matching `condition` (a dry run counts them);
+    how many went, or would go. For purges that must stay bounded per run."""
+    table = key.class_
+    if dry_run:
+        found = session.scalar(select(func.count()).select_from(table).where(condition)) or 0
+        return min(int(found), cap)
+    chosen = select(key).where(condition).limit(cap)
+    result = session.execute(delete(table).where(key.in_(chosen)))
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -25,6 +25,10 @@ LABELS = {
     "reports": ("signalements anonymisés", "signalements à anonymiser"),
     "conversations": ("conversations supprimées", "conversations à supprimer"),
     "notifications": ("courriels supprimés de la file", "courriels à supprimer de la file"),
+    "access": (
+        "traces de connexion supprimées (sessions, compteurs, journal de sécurité)",
+        "traces de connexion à supprimer (sessions, compteurs, journal de sécurité)",
+    ),
 }
 
 

@@ -17,14 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.core.config import Settings
 from api.core.db import begin_write, make_sessionmaker, utcnow
-from api.retention import batches, conversations, locking, outbox, reports
+from api.retention import access, batches, conversations, locking, outbox, reports
 from api.retention.batches import Context, LockLost, Stopped, Tally
 from api.retention.models import RetentionRun, RunOutcome
 from api.training.inbox import tracker_engine
 
 log = logging.getLogger("api.retention")
 
-CATEGORIES = ("reports", "conversations", "notifications")
+CATEGORIES = ("reports", "conversations", "notifications", "access")
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class Policy:
     notification_days: int
     max_per_run: int
     tracker_store_url: str
+    security_event_days: int = 365
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Policy":
@@ -43,6 +44,7 @@ class Policy:
             notification_days=settings.notification_retention_days,
             max_per_run=settings.retention_max_per_run,
             tracker_store_url=settings.tracker_store_url,
+            security_event_days=settings.security_event_retention_days,
         )
 
 
@@ -142,6 +144,24 @@ def _notifications(ctx: Context, policy: Policy, dry_run: bool, tally: Tally) ->
     tally.remaining = left
 
 
+def _access(ctx: Context, policy: Policy, dry_run: bool, tally: Tally) -> None:
+    """Ended sessions, quiet sign-in counters, old security events (one transaction)."""
+    ctx.may_continue()
+    with ctx.factory() as session:
+        begin_write(session)
+        counts = access.purge(
+            session=session,
+            now=ctx.now,
+            security_days=policy.security_event_days,
+            cap=ctx.cap,
+            dry_run=dry_run,
+        )
+        session.commit()
+    tally.done = sum(counts.values())
+    tally.remaining = 0
+    tally.details.update(counts)
+
+
 def _store(
     ctx: Context,
     engine: Engine,
@@ -231,6 +251,7 @@ def _run_categories(
         "reports": lambda t: _reports(ctx, policy, dry_run, t),
         "conversations": lambda t: _conversations(ctx, policy, engine, dry_run, t),
         "notifications": lambda t: _notifications(ctx, policy, dry_run, t),
+        "access": lambda t: _access(ctx, policy, dry_run, t),
     }
     for name, step in steps.items():
         try:

@@ -79,6 +79,7 @@ def policy_for(settings: Settings, tracker_url: str, **changes: int) -> Policy:
         "notification_days": settings.notification_retention_days,
         "max_per_run": settings.retention_max_per_run,
         "tracker_store_url": tracker_url,
+        "security_event_days": settings.security_event_retention_days,
     }
     values.update(changes)
     return Policy(**values)
