@@ -192,10 +192,13 @@ browser:
 
 # --- benchmarks ----------------------------------------------------------------------------
 
-bench: $(API_READY) $(BOT_READY) $(MODEL) services
+bench: $(API_READY) $(BOT_READY) $(MODEL) vendor services nginx
 	$(API_BIN)/python -m bench.api_bench --backend both --claims 1000000
 	$(API_BIN)/python -m bench.console_bench --backend both --reports 100000
 	$(BOT_ENV) $(BOT_BIN)/python -m bench.assistant_bench
+	$(BOT_ENV) $(BOT_BIN)/python -m bench.lock_bench
+	$(API_BIN)/python -m bench.events_bench
+	$(API_BIN)/python -m bench.cluster_bench
 
 clean:
 	rm -rf $(VENV_API) $(VENV_BOT) models var .rasa .pytest_cache .mypy_cache .ruff_cache \
