@@ -16,31 +16,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TextIO
 
-from sqlalchemy import Column, Engine, Float, Integer, MetaData, Select, String, Table, Text, select
+from sqlalchemy import Engine, Select, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.core.config import get_settings
 from api.core.db import begin_write, make_engine, make_sessionmaker
+from api.core.tracker_store import events as tracker_events
+from api.core.tracker_store import tracker_engine
 from api.events import service
 from api.events.records import EventRecord, MalformedEvent, from_tracker_row
-from api.training.inbox import local_bound, tracker_engine
+from api.training.inbox import local_bound
 
 BATCH_SIZE = 1000
-
-_metadata = MetaData()
-# Rasa's SQLTrackerStore table, as Rasa 3.6 creates it.
-tracker_events = Table(
-    "events",
-    _metadata,
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255)),
-    Column("type_name", String(255)),
-    Column("timestamp", Float),
-    Column("intent_name", String(255)),
-    Column("action_name", String(255)),
-    Column("data", Text),
-)
 
 
 @dataclass

@@ -1,10 +1,10 @@
 """Deleting conversations whose last event is older than the period, whole, per sender.
 
 Two stores hold conversations' events: Rasa's SQL tracker store (`TRACKER_STORE_URL`, table
-`events`) and, when the event consumer (api/events/) has created it, the API database's copy
-`conversation_event`. Each is purged on its own, by the same rule, a batch of whole
-conversations per transaction; the DELETE checks again that no newer event arrived, so a
-conversation the person resumed meanwhile is left whole.
+`events`) and the API database's copy of the event stream, `conversation_event` (api/events/).
+Each is purged on its own, by the same rule, a batch of whole conversations per transaction;
+the DELETE checks again that no newer event arrived, so a conversation the person resumed
+meanwhile is left whole.
 
 Messages trainers handled (`training_decision`, keyed by a hash of sender, time and text) lose
 their purpose with the message: their keys are computed from the events about to go, and the
@@ -17,7 +17,6 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -25,7 +24,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     CursorResult,
-    Engine,
     Float,
     MetaData,
     String,
@@ -33,29 +31,19 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    inspect,
     select,
     update,
 )
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
-from sqlalchemy.types import DateTime
 
-from api.core.db import UTCDateTime
-from api.training import inbox
+from api.core.tracker_store import events as tracker_events
+from api.events.models import ConversationEvent
+from api.training.inbox import message_key
 from api.training.models import TrainingDecision, TrainingEvent
 
-# The event consumer's copy of the event stream (api/events/), when it exists.
-API_COPY_TABLE = "conversation_event"
-SENDER_COLUMNS = ("sender_id", "conversation_id")
-TIME_COLUMNS = ("timestamp", "occurred_at", "created_at")
 DISCARDED_ACTION = "message_discarded"
 ERASED_DISCARDED = "Message écarté (texte effacé\u00a0: durée de conservation écoulée)."
 KEY_CHUNK = 500
-
-
-class UnknownLayout(Exception):
-    """The copy table exists without a sender and a time column this module knows."""
 
 
 @dataclass(frozen=True)
@@ -64,53 +52,33 @@ class ConversationStore:
 
     name: str
     table: Table
-    epoch_seconds: bool
 
     @property
     def sender(self) -> ColumnElement[str]:
-        return cast(ColumnElement[str], self.table.c[0])
+        return cast(ColumnElement[str], self.table.c.sender_id)
 
     @property
     def at(self) -> ColumnElement[Any]:
-        return cast(ColumnElement[Any], self.table.c[1])
+        return cast(ColumnElement[Any], self.table.c.timestamp)
 
-    def bound(self, cutoff: datetime) -> float | datetime:
-        return cutoff.timestamp() if self.epoch_seconds else cutoff
+    @staticmethod
+    def bound(cutoff: datetime) -> float:
+        return cutoff.timestamp()
+
+
+def _purgeable(name: str, table: str) -> ConversationStore:
+    """What the purge reads of a table of events: the sender and the time (epoch seconds)."""
+    columns = Table(table, MetaData(), Column("sender_id", String(255)), Column("timestamp", Float))
+    return ConversationStore(name, columns)
 
 
 def tracker_store() -> ConversationStore:
-    table = Table(
-        "events", MetaData(), Column("sender_id", String(255)), Column("timestamp", Float)
-    )
-    return ConversationStore("tracker_store", table, epoch_seconds=True)
+    return _purgeable("tracker_store", tracker_events.name)
 
 
-def tracker_store_exists(url: str, engine: Engine) -> bool:
-    """False for a SQLite file that does not exist (never created here) or without `events`."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
-        return False
-    return inspect(engine).has_table("events")
-
-
-def api_copy(engine: Engine) -> ConversationStore | None:
-    """The API database's copy of the events, if that table exists (None otherwise)."""
-    inspector = inspect(engine)
-    if not inspector.has_table(API_COPY_TABLE):
-        return None
-    types = {column["name"]: column["type"] for column in inspector.get_columns(API_COPY_TABLE)}
-    sender = next((name for name in SENDER_COLUMNS if name in types), None)
-    at = next((name for name in TIME_COLUMNS if name in types), None)
-    if sender is None or at is None:
-        raise UnknownLayout(API_COPY_TABLE)
-    epoch = not isinstance(types[at], DateTime)
-    table = Table(
-        API_COPY_TABLE,
-        MetaData(),
-        Column(sender, String(255)),
-        Column(at, Float if epoch else UTCDateTime()),
-    )
-    return ConversationStore("api_copy", table, epoch_seconds=epoch)
+def api_copy() -> ConversationStore:
+    """The event consumer's copy (`conversation_event`), timed like Rasa's events."""
+    return _purgeable("api_copy", ConversationEvent.__tablename__)
 
 
 def expired_senders(
@@ -148,7 +116,9 @@ def delete_conversations(
     if not senders:
         return 0, 0
     newer = store.table.alias("newer")
-    resumed = exists().where(newer.c[0] == store.sender, newer.c[1] >= store.bound(cutoff))
+    resumed = exists().where(
+        newer.c.sender_id == store.sender, newer.c.timestamp >= store.bound(cutoff)
+    )
     stmt = delete(store.table).where(store.sender.in_(senders), ~resumed).returning(store.sender)
     gone = list(connection.scalars(stmt))
     return len(set(gone)), len(gone)
@@ -156,7 +126,7 @@ def delete_conversations(
 
 def message_keys(*, connection: Connection, senders: list[str]) -> list[str]:
     """The inbox keys of these conversations' user messages (text only, never metadata)."""
-    events = inbox.events
+    events = tracker_events
     rows = connection.execute(
         select(events.c.sender_id, events.c.timestamp, events.c.data).where(
             events.c.sender_id.in_(senders), events.c.type_name == "user"
@@ -169,7 +139,7 @@ def message_keys(*, connection: Connection, senders: list[str]) -> list[str]:
         except (TypeError, ValueError, AttributeError):
             continue
         if isinstance(text, str) and timestamp is not None:
-            keys.append(inbox.message_key(sender_id, timestamp, text))
+            keys.append(message_key(sender_id, timestamp, text))
     return keys
 
 

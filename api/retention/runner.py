@@ -15,12 +15,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.core import tracker_store
 from api.core.config import Settings
 from api.core.db import begin_write, make_sessionmaker, utcnow
+from api.core.tracker_store import tracker_engine
 from api.retention import access, batches, conversations, locking, outbox, reports
 from api.retention.batches import Context, LockLost, Stopped, Tally
 from api.retention.models import RetentionRun, RunOutcome
-from api.training.inbox import tracker_engine
 
 log = logging.getLogger("api.retention")
 
@@ -191,7 +192,7 @@ def _conversations(
     cutoff = ctx.now - timedelta(days=policy.conversation_days)
     url = policy.tracker_store_url
     with tracker_engine(url) as engine:
-        if conversations.tracker_store_exists(url, engine):
+        if tracker_store.exists(url, engine):
             tally.done, tally.remaining = _store(
                 ctx, engine, conversations.tracker_store(), cutoff, dry_run, tally.details
             )
@@ -204,11 +205,9 @@ def _conversations(
         tally.details["discarded_texts"] = min(texts, ctx.cap)
     else:
         batches.blank_discarded_texts(ctx, cutoff, tally)
-    copy = conversations.api_copy(api_engine)  # UnknownLayout: recorded as this category's error
-    if copy is not None:
-        done, left = _store(ctx, api_engine, copy, cutoff, dry_run, tally.details)
-        tally.details["api_copy_conversations"] = done
-        tally.details["api_copy_remaining"] = left
+    done, left = _store(ctx, api_engine, conversations.api_copy(), cutoff, dry_run, tally.details)
+    tally.details["api_copy_conversations"] = done
+    tally.details["api_copy_remaining"] = left
 
 
 def run_retention(

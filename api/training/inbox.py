@@ -14,32 +14,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Engine, Float, Integer, MetaData, String, Table, Text, select
+from sqlalchemy import Engine, Table, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from api.core.clock import local_day_end, local_midnight
 from api.core.config import Settings
-from api.core.db import make_engine
+from api.core.tracker_store import events, tracker_engine
 from api.events.models import ConversationEvent
 from api.training.nlu_files import NluData
 
 FALLBACK_INTENT = "nlu_fallback"
 # The newest user events looked at for one inbox page (the tracker store only grows).
 SCAN_LIMIT = 5000
-
-_metadata = MetaData()
-# Rasa's SQLTrackerStore table, as Rasa 3.6 creates it (only what is read here).
-events = Table(
-    "events",
-    _metadata,
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255)),
-    Column("type_name", String(255)),
-    Column("timestamp", Float),
-    Column("intent_name", String(255)),
-    Column("data", Text),
-)
 
 
 class TrackerStoreUnavailable(Exception):
@@ -95,18 +82,6 @@ def message_key(sender_id: str, timestamp: float, text: str) -> str:
     """Stable across reads, and says nothing of the sender."""
     raw = f"{sender_id}\x1f{timestamp!r}\x1f{text}".encode()
     return hashlib.sha256(raw).hexdigest()[:40]
-
-
-@contextmanager
-def tracker_engine(url: str) -> Iterator[Engine]:
-    """An engine on Rasa's tracker store; a plain `postgresql://` URL uses psycopg 3 here."""
-    if url.startswith(("postgresql://", "postgres://")):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    engine = make_engine(url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 @contextmanager

@@ -10,9 +10,9 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.core.tracker_store import tracker_engine
 from api.events.backfill import backfill
 from api.events.models import ConversationEvent
-from api.training.inbox import tracker_engine
 from tests.events.support import (
     RABBITMQ_URL,
     SECRET_TOKEN,

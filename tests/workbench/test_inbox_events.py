@@ -7,8 +7,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.core.config import Settings
+from api.core.tracker_store import tracker_engine
 from api.events.backfill import backfill
-from api.training.inbox import tracker_engine
 from tests.web.helpers import csrf_token
 from tests.workbench.support import SECRET_TOKEN, TrackerStore
 
