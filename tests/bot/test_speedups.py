@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from bot import speedups
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.events import ActiveLoop, Event, SlotSet, UserUttered
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    Event,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
 
 RASA_CHECK = RemoteAction._validate_action_result
 RASA_RESOLVE = Event.resolve_by_type
+RASA_SAVE = SQLTrackerStore.save
 
 VALID: list[dict[str, Any]] = [
     {"events": [], "responses": []},
@@ -76,3 +89,55 @@ def test_install_replaces_rasas_code(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     user = {"event": "user", "text": "bonjour", "parse_data": {"intent": {"name": "greet"}}}
     assert isinstance(Event.from_parameters(user), UserUttered)
+
+
+class Recorder(EventBroker):
+    """An event broker that keeps what it is given (Rasa's extension point for brokers)."""
+
+    def __init__(self) -> None:
+        self.published: list[dict[str, Any]] = []
+
+    def publish(self, event: dict[str, Any]) -> None:
+        self.published.append(event)
+
+    def is_ready(self) -> bool:
+        return True
+
+
+def _conversation(events: list[Event], turns: int) -> DialogueStateTracker:
+    """The conversation after `turns` turns (one listen, then four events a turn)."""
+    return DialogueStateTracker.from_events("assure-7-t", events[: 1 + 4 * turns])
+
+
+def _events(turns: int) -> list[Event]:
+    events: list[Event] = [ActionExecuted("action_listen")]
+    for n in range(turns):
+        events += [
+            UserUttered(f"message {n}", {"name": "inform", "confidence": 0.9}),
+            ActionExecuted("utter_ask_provider"),
+            BotUttered(f"réponse {n}"),
+            ActionExecuted("action_listen"),
+        ]
+    return events
+
+
+@pytest.mark.anyio
+async def test_one_read_save_publishes_and_stores_what_rasas_save_does(tmp_path: Path) -> None:
+    """Two conversations saved turn by turn, one with Rasa's save, one with ours: the same
+    events published, the same rows stored."""
+    outcomes = []
+    events = _events(3)
+    for name, save in (("rasa", RASA_SAVE), ("ours", speedups.save_reading_once)):
+        broker = Recorder()
+        store = SQLTrackerStore(
+            dialect="sqlite", db=str(tmp_path / f"{name}.db"), event_broker=broker
+        )
+        for turns in (1, 2, 3):  # each save adds one turn to what is stored
+            await save(store, _conversation(events, turns))
+        with store.session_scope() as session:
+            rows = [(r.type_name, r.intent_name, r.action_name, json.loads(r.data)) for r in
+                    session.query(store.SQLEvent).order_by(store.SQLEvent.id)]  # fmt: skip
+        outcomes.append((broker.published, rows))
+    (rasa_published, rasa_rows), (our_published, our_rows) = outcomes
+    assert len(rasa_rows) == 13 and our_rows == rasa_rows
+    assert our_published == rasa_published
