@@ -143,11 +143,23 @@ SECURITY_HEADERS = {
         "microphone=(), payment=(), usb=()"
     ),
 }
-# Answers hold personal data or depend on who asks: no cache keeps them. Static files are
-# versioned by their content (`static_url`) and may be cached.
+# Answers hold personal data or depend on who asks: no cache keeps them. A static file asked
+# by its versioned URL (`static_url`: the content's digest in `v=`) never changes: browsers
+# keep it a year and do not even revalidate it (a phone shows the next page styled at once);
+# asked without a version, it is revalidated each time.
 NO_STORE = {"Cache-Control": "no-store"}
+VERSIONED_STATIC = {"Cache-Control": "public, max-age=31536000, immutable"}
+UNVERSIONED_STATIC = {"Cache-Control": "no-cache"}
 # Only sent when the site is served over HTTPS (COOKIE_SECURE=1): a year, subdomains too.
 HSTS = {"Strict-Transport-Security": "max-age=31536000; includeSubDomains"}
+
+
+def _caching(scope: Scope, static_prefix: str) -> dict[str, str]:
+    if not scope["path"].startswith(static_prefix):
+        return NO_STORE
+    query = scope.get("query_string", b"").decode("latin-1")
+    versioned = any(part.startswith("v=") and len(part) > 2 for part in query.split("&"))
+    return VERSIONED_STATIC if versioned else UNVERSIONED_STATIC
 
 
 class SecurityHeaders:
@@ -166,9 +178,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        added = dict(self.common)
-        if not scope["path"].startswith(self.static_prefix):
-            added.update(NO_STORE)
+        added = {**self.common, **_caching(scope, self.static_prefix)}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -114,6 +114,20 @@ def test_static_files_carry_the_headers_and_may_be_cached(client: TestClient) ->
         assert_secured(answer, static=True)
 
 
+def test_a_page_names_its_static_files_by_version_and_browsers_keep_them(
+    client: TestClient,
+) -> None:
+    """A versioned file is kept without revalidation: the next page is styled as soon as its
+    markup arrives, even on a slow phone. Without a version, the browser asks again."""
+    versioned = parse(client.get("/connexion").text).find("link", rel="stylesheet").attrs["href"]
+    assert "?v=" in versioned
+    kept = client.get(versioned)
+    assert kept.status_code == 200
+    assert kept.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert client.get("/static/web.css").headers["cache-control"] == "no-cache"
+    assert client.get("/static/web.css?v=").headers["cache-control"] == "no-cache"
+
+
 def test_an_unexpected_error_is_french_and_carries_the_headers(failing_app: FastAPI) -> None:
     with TestClient(failing_app, raise_server_exceptions=False) as client:
         api = client.get("/api/v1/panne")

@@ -36,6 +36,9 @@ def sign_in(page: Page, api_url: str, username: str = "assure1") -> None:
     page.get_by_label("Mot de passe").fill("demo")
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes paiements")
+    # Layout is measured as a person sees it: Chromium paints nothing before the stylesheets,
+    # but the markup (and so the heading) can be there before them.
+    page.wait_for_load_state("load")
 
 
 def test_assure3_reports_a_payment_through_the_widget(page: Page, stack: Stack) -> None:
