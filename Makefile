@@ -135,11 +135,13 @@ lint: $(API_READY)
 	$(API_BIN)/ruff format --check .
 	$(API_BIN)/mypy
 
-test-sqlite: $(API_READY) browser vendor
+# Some checks use the assistant's environment, nginx, Redis and RabbitMQ: all are made ready first,
+# or those tests would only ever be skipped.
+test-sqlite: $(API_READY) $(BOT_READY) services browser vendor nginx
 	TEST_DATABASE=sqlite $(API_BIN)/python -m pytest --ignore=tests/bot --ignore=tests/widget \
 		--ignore=tests/trainer --ignore=tests/cluster
 
-test-postgresql: $(API_READY) services browser vendor
+test-postgresql: $(API_READY) $(BOT_READY) services browser vendor nginx
 	TEST_DATABASE=postgresql $(API_BIN)/python -m pytest --ignore=tests/bot --ignore=tests/widget \
 		--ignore=tests/trainer --ignore=tests/cluster
 
