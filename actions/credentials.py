@@ -8,7 +8,6 @@ server's alone.
 
 from __future__ import annotations
 
-import os
 import time
 
 import jwt
@@ -17,18 +16,8 @@ from contract import tokens
 from actions.conversation import Caller
 
 
-class MissingKey(RuntimeError):
-    pass
-
-
 def service_key() -> str:
-    key = os.environ.get(tokens.SERVICE_KEY_ENV, "")
-    if len(key) < tokens.MIN_KEY_CHARS:
-        raise MissingKey(
-            f"{tokens.SERVICE_KEY_ENV} must be set ({tokens.MIN_KEY_CHARS} characters or more) "
-            "for the action server"
-        )
-    return key
+    return tokens.key_from_environment(tokens.SERVICE_KEY_ENV, "the action server")
 
 
 def assistant_token(caller: Caller, key: str) -> str:

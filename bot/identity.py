@@ -8,7 +8,6 @@ when it is valid, and the action server acts for that person with a credential o
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -18,19 +17,9 @@ from contract import tokens
 from contract.conversations import policyholder_conversation
 
 
-class MissingKey(RuntimeError):
-    pass
-
-
 def channel_key() -> str:
     """ASSISTANT_CHANNEL_KEY: the key the API signs chat tokens with (`make run` exports it)."""
-    key = os.environ.get(tokens.CHANNEL_KEY_ENV, "")
-    if len(key) < tokens.MIN_KEY_CHARS:
-        raise MissingKey(
-            f"{tokens.CHANNEL_KEY_ENV} must be set ({tokens.MIN_KEY_CHARS} characters or more) "
-            "for the assistant's channels"
-        )
-    return key
+    return tokens.key_from_environment(tokens.CHANNEL_KEY_ENV, "the assistant's channels")
 
 
 @dataclass(frozen=True)

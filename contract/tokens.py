@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +55,18 @@ SESSION_ID_MAX_CHARS = 64
 CHANNEL_KEY_ENV = "ASSISTANT_CHANNEL_KEY"
 SERVICE_KEY_ENV = "ASSISTANT_SERVICE_KEY"
 MIN_KEY_CHARS = 32
+
+
+class MissingKey(RuntimeError):
+    """A key the process needs is not set, or too short to be one."""
+
+
+def key_from_environment(name: str, who: str) -> str:
+    """The key in environment variable `name`, for `who` (named in the error if it is unset)."""
+    key = os.environ.get(name, "")
+    if len(key) < MIN_KEY_CHARS:
+        raise MissingKey(f"{name} must be set ({MIN_KEY_CHARS} characters or more) for {who}")
+    return key
 
 
 class TokenRefused(Exception):

@@ -4,20 +4,16 @@ The backend comes from TEST_DATABASE: `sqlite` (default, a file per run) or `pos
 (a fresh database on the server named by TEST_POSTGRES_URL, dropped at the end).
 """
 
-import os
 import threading
 import time
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from api.core.config import Settings
@@ -25,12 +21,12 @@ from api.core.migrate import upgrade
 from api.main import create_app
 from api.models import metadata
 from tests.browser import launched_chromium
+from tests.databases import scratch_database
 from tests.factories import Factory
 
 TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
 TEST_CHANNEL_KEY = "test-channel-key-0123456789-abcdefghijklmnop"
 TEST_SERVICE_KEY = "test-service-key-0123456789-abcdefghijklmnop"
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 # What a process of the API environment started by a test needs outside demo mode.
 TEST_KEYS_ENV = {
     "SECRET_KEY": TEST_SECRET,
@@ -44,30 +40,10 @@ TEST_KEYS = {
 }
 
 
-def _backend() -> str:
-    backend = os.environ.get("TEST_DATABASE", "sqlite")
-    if backend not in {"sqlite", "postgresql"}:
-        raise pytest.UsageError("TEST_DATABASE must be sqlite or postgresql")
-    return backend
-
-
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if _backend() == "sqlite":
-        path: Path = tmp_path_factory.mktemp("db") / "test.db"
-        yield f"sqlite:///{path}"
-        return
-    server_url = make_url(os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL))
-    name = f"vigilance_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database("vigilance_test", tmp_path_factory.mktemp("db") / "test.db") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,22 +2,21 @@
 the report furthest along stays open, the others become its duplicates, with a line in their
 history, so the unique index can be built; and the way back keeps the complements as notes."""
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import bindparam, create_engine, insert, select, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from api.core.db import UTCDateTime, make_engine
 from api.core.migrate import alembic_config
 from api.models import metadata
-from tests.conftest import DEFAULT_POSTGRES_URL
+from tests.databases import scratch_database
 
 REVISION = "0005"
 REPORT = metadata.tables["report"]
@@ -25,22 +24,10 @@ EVENT = metadata.tables["report_event"]
 
 
 @pytest.fixture
-def scratch_url(tmp_path: object) -> Iterator[str]:
+def scratch_url(tmp_path: Path) -> Iterator[str]:
     """An empty database of the run's backend, for this test alone."""
-    if os.environ.get("TEST_DATABASE", "sqlite") != "postgresql":
-        yield f"sqlite:///{tmp_path}/migration.db"
-        return
-    server = make_url(os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL))
-    name = f"vigilance_migration_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database("vigilance_migration", tmp_path / "migration.db") as url:
+        yield url
 
 
 def at(day: int, hour: int) -> datetime:

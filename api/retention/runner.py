@@ -11,6 +11,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -123,26 +124,37 @@ def _count(factory: sessionmaker[Session], count: Callable[[Session], int]) -> i
         return count(session)
 
 
-def _reports(ctx: Context, policy: Policy, dry_run: bool, tally: Tally) -> None:
-    cutoff = ctx.now - timedelta(days=policy.report_days)
+class CountExpired(Protocol):
+    def __call__(self, *, session: Session, cutoff: datetime) -> int: ...
+
+
+def _expired(
+    ctx: Context,
+    dry_run: bool,
+    tally: Tally,
+    purge: Callable[[Context, datetime, Tally], None],
+    count_expired: CountExpired,
+    cutoff: datetime,
+) -> None:
+    """Purge what is older than `cutoff` (not in a dry run), then count what is left: in a
+    dry run, what one run would take (at most the cap) counts as done."""
     if not dry_run:
-        batches.purge_reports(ctx, cutoff, tally)
-    left = _count(ctx.factory, lambda s: reports.count_expired(session=s, cutoff=cutoff))
+        purge(ctx, cutoff, tally)
+    left = _count(ctx.factory, lambda s: count_expired(session=s, cutoff=cutoff))
     if dry_run:
         tally.done = min(left, ctx.cap)
         left -= tally.done
     tally.remaining = left
+
+
+def _reports(ctx: Context, policy: Policy, dry_run: bool, tally: Tally) -> None:
+    cutoff = ctx.now - timedelta(days=policy.report_days)
+    _expired(ctx, dry_run, tally, batches.purge_reports, reports.count_expired, cutoff)
 
 
 def _notifications(ctx: Context, policy: Policy, dry_run: bool, tally: Tally) -> None:
     cutoff = ctx.now - timedelta(days=policy.notification_days)
-    if not dry_run:
-        batches.purge_notifications(ctx, cutoff, tally)
-    left = _count(ctx.factory, lambda s: outbox.count_expired(session=s, cutoff=cutoff))
-    if dry_run:
-        tally.done = min(left, ctx.cap)
-        left -= tally.done
-    tally.remaining = left
+    _expired(ctx, dry_run, tally, batches.purge_notifications, outbox.count_expired, cutoff)
 
 
 def _access(ctx: Context, policy: Policy, dry_run: bool, tally: Tally) -> None:

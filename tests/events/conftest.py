@@ -4,15 +4,13 @@ The tracker store is on the same backend as the run (a SQLite file, or a Postgre
 of its own next to the API's), as a cluster would have it.
 """
 
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 
 from api.core.db import make_engine
+from tests.databases import scratch_database
 from tests.events.support import Rabbit, TrackerTable, new_broker
 
 
@@ -24,22 +22,10 @@ def rabbit() -> Iterator[Rabbit]:
 
 
 @pytest.fixture(scope="session")
-def tracker_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        path: Path = tmp_path_factory.mktemp("tracker") / "tracker.db"
-        yield f"sqlite:///{path}"
-        return
-    name = f"vigilance_tracker_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def tracker_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    sqlite_file = tmp_path_factory.mktemp("tracker") / "tracker.db"
+    with scratch_database("vigilance_tracker", sqlite_file) as url:
+        yield url
 
 
 @pytest.fixture

@@ -21,10 +21,9 @@ from api.core.config import Settings
 from api.training import service as training_service
 from api.training.inbox import message_key
 from tests.agent.helpers import file
-from tests.bot.net import closed_port_url
 from tests.factories import Factory
 from tests.web.helpers import csrf_token, login
-from tests.workbench.support import ROOT, TrackerStore
+from tests.workbench.support import ROOT, TrackerStore, pointed_at_files
 
 # A few examples only: the workbench reads the data on every page, and the sweep loads many.
 SMALL_NLU = """version: "3.1"
@@ -92,21 +91,9 @@ def small_workbench(app: FastAPI, settings: Settings, tmp_path: Path) -> Iterato
     store = TrackerStore(tmp_path / "tracker.db")
     store.create()
     store.user_says("je voudrais parler du docteur Durand", "inform", 0.4)
-    changed = settings.model_copy(
-        update={
-            "assistant_dir": small_assistant(tmp_path / "assistant"),
-            "training_dir": tmp_path / "training",
-            "models_dir": tmp_path / "models",
-            "base_model": tmp_path / "models" / "vigilance.tar.gz",
-            "tracker_store_url": store.url,
-            "rasa_url": closed_port_url(),
-            "rasa_bin": tmp_path / "no-rasa",
-        }
-    )
-    original = app.state.settings
-    app.state.settings = changed
-    yield changed
-    app.state.settings = original
+    assistant = small_assistant(tmp_path / "assistant")
+    with pointed_at_files(app, settings, tmp_path, assistant, store.url) as changed:
+        yield changed
 
 
 def _signed_in(app: FastAPI, role: str, username: str | None) -> Caller:

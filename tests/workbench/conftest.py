@@ -9,10 +9,9 @@ from fastapi.testclient import TestClient
 
 from api.accounts.models import StaffRole, StaffUser
 from api.core.config import Settings
-from tests.bot.net import closed_port_url
 from tests.factories import Factory
 from tests.web.helpers import login
-from tests.workbench.support import TrackerStore, copy_assistant
+from tests.workbench.support import TrackerStore, copy_assistant, pointed_at_files
 
 
 @pytest.fixture
@@ -26,22 +25,9 @@ def tracker(tmp_path: Path) -> TrackerStore:
 def workbench(
     app: FastAPI, settings: Settings, tmp_path: Path, tracker: TrackerStore
 ) -> Iterator[Settings]:
-    """The app's settings pointed at temporary files; Rasa's server and command line absent."""
-    changed = settings.model_copy(
-        update={
-            "assistant_dir": copy_assistant(tmp_path / "assistant"),
-            "training_dir": tmp_path / "training",
-            "models_dir": tmp_path / "models",
-            "base_model": tmp_path / "models" / "vigilance.tar.gz",
-            "tracker_store_url": tracker.url,
-            "rasa_url": closed_port_url(),
-            "rasa_bin": tmp_path / "no-rasa",
-        }
-    )
-    original = app.state.settings
-    app.state.settings = changed
-    yield changed
-    app.state.settings = original
+    assistant = copy_assistant(tmp_path / "assistant")
+    with pointed_at_files(app, settings, tmp_path, assistant, tracker.url) as changed:
+        yield changed
 
 
 @pytest.fixture

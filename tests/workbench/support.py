@@ -7,9 +7,16 @@ inbox query is also tested against a store filled by a real conversation (tests/
 import json
 import shutil
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from fastapi import FastAPI
+
+from api.core.config import Settings
+from tests.bot.net import closed_port_url
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_TOKEN = "eyJhbGciOiJIUzI1NiJ9.token-that-must-never-be-shown"
@@ -83,3 +90,27 @@ class TrackerStore:
                 "VALUES (?, 'user', ?, ?, ?)",
                 (sender, stamp, intent, json.dumps(data)),
             )
+
+
+@contextmanager
+def pointed_at_files(
+    app: FastAPI, settings: Settings, tmp_path: Path, assistant_dir: Path, tracker_url: str
+) -> Iterator[Settings]:
+    """The app's settings pointed at temporary files; Rasa's server and command line absent."""
+    changed = settings.model_copy(
+        update={
+            "assistant_dir": assistant_dir,
+            "training_dir": tmp_path / "training",
+            "models_dir": tmp_path / "models",
+            "base_model": tmp_path / "models" / "vigilance.tar.gz",
+            "tracker_store_url": tracker_url,
+            "rasa_url": closed_port_url(),
+            "rasa_bin": tmp_path / "no-rasa",
+        }
+    )
+    original = app.state.settings
+    app.state.settings = changed
+    try:
+        yield changed
+    finally:
+        app.state.settings = original
