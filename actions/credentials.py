@@ -8,6 +8,7 @@ server's alone.
 
 from __future__ import annotations
 
+import os
 import time
 
 import jwt
@@ -17,7 +18,8 @@ from actions.conversation import Caller
 
 
 def service_key() -> str:
-    return tokens.key_from_environment(tokens.SERVICE_KEY_ENV, "the action server")
+    key = os.environ.get(tokens.SERVICE_KEY_ENV, "")
+    return tokens.required_key(tokens.SERVICE_KEY_ENV, key, "the action server")
 
 
 def assistant_token(caller: Caller, key: str) -> str:

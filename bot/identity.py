@@ -8,6 +8,7 @@ when it is valid, and the action server acts for that person with a credential o
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,8 @@ from contract.conversations import policyholder_conversation
 
 def channel_key() -> str:
     """ASSISTANT_CHANNEL_KEY: the key the API signs chat tokens with (`make run` exports it)."""
-    return tokens.key_from_environment(tokens.CHANNEL_KEY_ENV, "the assistant's channels")
+    key = os.environ.get(tokens.CHANNEL_KEY_ENV, "")
+    return tokens.required_key(tokens.CHANNEL_KEY_ENV, key, "the assistant's channels")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -61,9 +60,8 @@ class MissingKey(RuntimeError):
     """A key the process needs is not set, or too short to be one."""
 
 
-def key_from_environment(name: str, who: str) -> str:
-    """The key in environment variable `name`, for `who` (named in the error if it is unset)."""
-    key = os.environ.get(name, "")
+def required_key(name: str, key: str, who: str) -> str:
+    """`key`, read from environment variable `name` by `who`, if it is long enough to be one."""
     if len(key) < MIN_KEY_CHARS:
         raise MissingKey(f"{name} must be set ({MIN_KEY_CHARS} characters or more) for {who}")
     return key
