@@ -130,10 +130,14 @@ run: db $(MODEL) vendor
 
 test: lint test-sqlite test-postgresql test-bot test-widget test-trainer test-cluster
 
-lint: $(API_READY)
+# mypy twice: the API's code in its environment ([tool.mypy]), the assistant's in its own, with
+# Rasa installed (mypy-bot.ini: bot/, actions/, contract/, tests/bot, tests/contract and the
+# benchmarks that drive Rasa).
+lint: $(API_READY) $(BOT_READY)
 	$(API_BIN)/ruff check .
 	$(API_BIN)/ruff format --check .
 	$(API_BIN)/mypy
+	$(BOT_BIN)/mypy --config-file mypy-bot.ini
 
 # Some checks use the assistant's environment, nginx, Redis and RabbitMQ: all are made ready first,
 # or those tests would only ever be skipped.
@@ -146,12 +150,13 @@ test-postgresql: $(API_READY) $(BOT_READY) services browser vendor nginx
 		--ignore=tests/trainer --ignore=tests/cluster
 
 # The assistant: its data, its conversation tests, then its Python tests (bot environment;
-# they start the real API from the API environment).
+# they start the real API from the API environment) and the contract's, which the API's runs
+# above run too (tests/contract).
 test-bot: $(BOT_READY) $(MODEL) $(API_READY)
 	$(BOT_ENV) $(BOT_BIN)/rasa data validate --fail-on-warnings
 	$(BOT_ENV) $(BOT_BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml \
 		--fail-on-prediction-errors --out var/test-core
-	$(BOT_ENV) $(BOT_BIN)/python -m pytest --confcutdir=tests/bot tests/bot
+	$(BOT_ENV) $(BOT_BIN)/python -m pytest --confcutdir=tests/bot tests/bot tests/contract
 
 # The account page and its chat widget in Chromium, against the whole stack (API, action server,
 # Rasa started as processes by the test, from the API environment).

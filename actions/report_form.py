@@ -1,4 +1,5 @@
-"""The report form: collect the date, the provider, the claim and what went wrong; confirm."""
+"""The report form's validation: the date, the provider, the claim and what went wrong, then
+the confirmation (the questions that need more than a sentence are in `report_questions`)."""
 
 from __future__ import annotations
 
@@ -6,26 +7,20 @@ from datetime import date
 from typing import Any
 
 from bot.french_dates import find_care_date, format_french, today_in_paris
-from rasa_sdk import Action, FormValidationAction, Tracker
+from contract.calendar import HISTORY_MONTHS, months_before
+from contract.reports import DESCRIPTION_MAX
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, NotAuthenticated, Rejected, get_api
-from actions.conversation import caller, new_report_key, previous_value, session_expired
+from actions.conversation import caller, previous_value, session_expired
 from actions.slots import NO_CLAIM, REPORT_SLOTS, stale_after_change
-from actions.wording import (
-    ANOMALY_LABELS,
-    claim_button_title,
-    claim_label,
-    infer_anomaly_type,
-    is_bare_request,
-)
+from actions.wording import ANOMALY_LABELS, claim_label, infer_anomaly_type, is_bare_request
 
 OPENING_INTENT = "report_suspicious_reimbursement"
-HISTORY_MONTHS = 27
-DESCRIPTION_MAX = 2000
 # Requested slots at which a provider named in passing may replace the one collected.
 PROVIDER_CHANGE_STEPS = (None, "care_date", "provider", "claim_choice", "correction_field",
                          "report_confirmed")  # fmt: skip
@@ -35,17 +30,6 @@ CORRECTION_WORDS = {
                  "etablissement", "praticien"),
     "act_description": ("description", "acte", "explication", "texte"),
 }  # fmt: skip
-
-
-def _months_before(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month + 1, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def _changed(tracker: Tracker, slot: str, value: Any) -> bool:
@@ -106,7 +90,7 @@ class ValidateReportForm(FormValidationAction):
         if care_date > today:
             dispatcher.utter_message(response="utter_care_date_in_future")
             return {"care_date": None}
-        history_start = _months_before(today, HISTORY_MONTHS)
+        history_start = months_before(today, HISTORY_MONTHS)
         if care_date < history_start:
             dispatcher.utter_message(
                 response="utter_care_date_too_old", history_start=format_french(history_start)
@@ -225,96 +209,3 @@ class ValidateReportForm(FormValidationAction):
         if corrected:
             return {"report_confirmed": None}  # « non, c'était le 4 mars »: already corrected
         return {"report_confirmed": None, "correction_pending": True}
-
-
-class ActionAskClaimChoice(Action):
-    """Find the claim the person means and offer it (or them) as buttons."""
-
-    def name(self) -> str:
-        return "action_ask_claim_choice"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        who = caller(tracker)
-        care_date, provider = tracker.get_slot("care_date"), tracker.get_slot("provider")
-        api = get_api()
-        try:
-            claims = await api.match_claims(who, care_date=care_date, provider=provider)
-            nearby = (
-                [] if claims else await api.match_claims(who, care_date=care_date, provider=None)
-            )
-        except (ApiUnavailable, Rejected):
-            dispatcher.utter_message(
-                response="utter_claims_unavailable",
-                buttons=[
-                    _button("Réessayer", "retry"),
-                    _button("Continuer sans rattacher", NO_CLAIM),
-                ],
-            )
-            return [SlotSet("claim_candidates", [])]
-        except NotAuthenticated:
-            dispatcher.utter_message(response="utter_session_expired")
-            return [SlotSet("claim_candidates", [])]
-
-        offered = claims or nearby
-        buttons = [_button(claim_button_title(c), str(c["id"])) for c in offered]
-        if len(claims) == 1:
-            dispatcher.utter_message(
-                response="utter_claim_single",
-                claim=claim_label(claims[0]),
-                buttons=[
-                    _button("Oui, c'est celui-ci", str(claims[0]["id"])),
-                    _button("Non, aucun de ceux-là", NO_CLAIM),
-                ],
-            )
-        elif claims:
-            dispatcher.utter_message(
-                response="utter_claim_several",
-                buttons=[*buttons, _button("Aucun de ceux-là", NO_CLAIM)],
-            )
-        else:
-            dispatcher.utter_message(
-                response="utter_claim_none",
-                provider=provider,
-                care_date=format_french(date.fromisoformat(care_date)),
-                buttons=[
-                    *buttons,
-                    _button("Corriger la date", "fix_date"),
-                    _button("Corriger le professionnel", "fix_provider"),
-                    _button("Envoyer sans rattacher", NO_CLAIM),
-                ],
-            )
-        candidates = [{"id": c["id"], "label": claim_label(c)} for c in offered]
-        return [SlotSet("claim_candidates", candidates)]
-
-
-def _button(title: str, claim_choice: str) -> dict[str, str]:
-    return {"title": title, "payload": f'/inform{{"claim_choice":"{claim_choice}"}}'}
-
-
-class ActionAskReportConfirmed(Action):
-    """Show the whole report and ask for an explicit yes before filing it."""
-
-    def name(self) -> str:
-        return "action_ask_report_confirmed"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        choice = tracker.get_slot("claim_choice")
-        candidates = {str(c["id"]): c["label"] for c in tracker.get_slot("claim_candidates") or []}
-        dispatcher.utter_message(
-            response="utter_report_summary",
-            care_date_label=format_french(date.fromisoformat(tracker.get_slot("care_date"))),
-            claim_label=candidates.get(str(choice), "aucun paiement rattaché"),
-            anomaly_label=ANOMALY_LABELS.get(tracker.get_slot("anomaly_type") or "other"),
-            buttons=[
-                {"title": "Oui, envoyer", "payload": "/affirm"},
-                {"title": "Non, corriger", "payload": "/deny"},
-                {"title": "Annuler", "payload": "/cancel"},
-            ],
-        )
-        if tracker.get_slot("report_key"):
-            return []
-        return [SlotSet("report_key", new_report_key(tracker))]

@@ -8,9 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp
 
-from api.account.router import router as account_router
 from api.accounts.router import router as accounts_router
-from api.agent.router import router as agent_router
 from api.claims.router import router as claims_router
 from api.core.config import Settings, get_settings
 from api.core.db import make_engine, make_sessionmaker
@@ -19,12 +17,14 @@ from api.core.input_guard import InputGuard
 from api.core.middleware import AccessLog, BodySizeLimit, SecurityHeaders
 from api.notifications.router import router as notifications_router
 from api.reports.router import router as reports_router
-from api.trainer.router import router as trainer_router
 from api.training.model_server import router as model_server_router  # issue 13
+from api.web.agent.router import router as agent_router
 from api.web.docs import install_docs
 from api.web.errors import refusal
 from api.web.install import install_web
+from api.web.policyholder.router import router as account_router
 from api.web.templating import STATIC_PREFIX
+from api.web.trainer.router import router as trainer_router
 
 API_PREFIX = "/api/v1"
 

@@ -26,8 +26,10 @@ import httpx
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
-from tests.bot.conftest import TEST_SECRET, chat_token, sign_in
-from tests.bot.stack import BOT_BIN, ROOT, running_api, running_assistant
+from bench.toolkit.machine import resident_mb
+from bench.toolkit.measures import percentile
+from tests.bot.conftest import chat_token, sign_in
+from tests.bot.stack import BOT_BIN, ROOT, TEST_SECRET, running_api, running_assistant
 
 OUT = ROOT / "var" / "bench"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"}
@@ -131,18 +133,6 @@ def converse(
         errors.append("no reference at the end of the conversation")
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def sequential(url: str, scripts: list[tuple[str, list[str]]]) -> dict[str, Any]:
     """30 whole conversations one after the other, after one to warm up."""
     converse(url, *scripts[0], "warm-up", [], [])
@@ -197,7 +187,7 @@ def conversations(results: dict[str, Any]) -> None:
             scripts = [scenario(api_url, f"assure{i}") for i in (1, 2, 3)]
             results.update(sequential(assistant.url, scripts))
             results.update(under_load(assistant.url, scripts))
-            results["rasa_rss_mb"] = rss_mb(assistant.rasa_pid)
+            results["rasa_rss_mb"] = resident_mb(assistant.rasa_pid)
 
 
 def main() -> None:

@@ -27,20 +27,19 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import httpx
 
+from bench.toolkit.machine import cpu_seconds, descendants, resident_mb
+from bench.toolkit.server import free_port
 from cluster import control
 from cluster.stores import delete_event_stream, drop_databases
 from cluster.topology import ROOT, Counts, Topology
-from tests.bot.stack import free_port
 from tests.cluster.conftest import chat_token_for
 from tests.cluster.conversation import Chat, Outcome, converse
 from tests.cluster.population import Person, add_people
 
 OUT = ROOT / "var" / "bench"
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -57,54 +56,18 @@ class Figures:
     unfinished: int
 
 
-def _descendants(roots: set[int]) -> set[int]:
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(fields[1])
-    found = set(roots)
-    grew = True
-    while grew:
-        more = {pid for pid, parent in parents.items() if parent in found} - found
-        found |= more
-        grew = bool(more)
-    return found
-
-
-def _cpu_seconds(pids: set[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICKS
-
-
-def _rss_mb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) // 1024
-    return 0
-
-
 def _kind_pids(topology: Topology) -> dict[str, set[int]]:
     """Every process of the topology by kind (its children included: nginx's workers)."""
     by_kind: dict[str, set[int]] = {}
     pids = _pids(topology)
     for process in topology.processes:
         if process.name in pids:
-            by_kind.setdefault(process.kind, set()).update(_descendants({pids[process.name]}))
+            by_kind.setdefault(process.kind, set()).update(descendants({pids[process.name]}))
     return by_kind
 
 
 def _cpu_by_kind(topology: Topology) -> dict[str, float]:
-    return {kind: _cpu_seconds(pids) for kind, pids in _kind_pids(topology).items()}
+    return {kind: cpu_seconds(pids) for kind, pids in _kind_pids(topology).items()}
 
 
 def _pids(topology: Topology) -> dict[str, int]:
@@ -176,7 +139,7 @@ def measure(replicas: int, conversations: int, think: float) -> Figures:
         outcomes, seconds = asyncio.run(_load(chats[WARM_UP:], think))
         spent = {k: v - cpu_before.get(k, 0.0) for k, v in _cpu_by_kind(topology).items()}
         cpu = sum(spent.values())
-        rss = [_rss_mb(_pids(topology)[p.name]) for p in topology.of_kind("rasa")]
+        rss = [int(resident_mb(_pids(topology)[p.name])) for p in topology.of_kind("rasa")]
         cold = _cold_start(topology)
     finally:
         control.stop(options.state_dir)

@@ -8,16 +8,16 @@ then times each query (median of 5 after a warm-up) and the consumer's insert pa
 """
 
 import argparse
+import itertools
 import random
 import statistics
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
-from pathlib import Path
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from api.core.clock import local_today
 from api.core.config import PROJECT_ROOT
@@ -27,13 +27,16 @@ from api.events import service
 from api.events.models import ConversationEvent
 from api.events.records import EventRecord, build_record
 from api.events.statistics import conversation_statistics
+from api.models import metadata
 from api.training.inbox import InboxFilters, InboxSource, read_messages
 from api.training.nlu_files import NluData
+from bench.toolkit.bulk import insert_rows
+from bench.toolkit.databases import VAR, analyse, database_url
 
-SQLITE_PATH = PROJECT_ROOT / "var" / "events_bench.db"
-POSTGRES_SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+SQLITE_PATH = VAR / "events_bench.db"
 POSTGRES_DATABASE = "vigilance_events_bench"
 TIMEZONE = "Europe/Paris"
+EVENTS = metadata.tables["conversation_event"]
 DAY = 86_400.0
 INTENTS = [("greet", 0.9), ("report_suspicious", 0.7), ("ask_human", 0.5), ("nlu_fallback", 0.2)]
 WORDS = [
@@ -48,21 +51,6 @@ WORDS = [
     "hier",
     "merci",
 ]
-
-
-def database_url(backend: str) -> str:
-    if backend == "sqlite":
-        SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{SQLITE_PATH}"
-    server = create_engine(POSTGRES_SERVER_URL, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{POSTGRES_DATABASE}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{POSTGRES_DATABASE}"'))
-    server.dispose()
-    url = make_url(POSTGRES_SERVER_URL).set(database=POSTGRES_DATABASE)
-    return url.render_as_string(hide_password=False)
 
 
 def conversation(rng: random.Random, sender: str, start: float) -> Iterator[EventRecord]:
@@ -88,30 +76,21 @@ def conversation(rng: random.Random, sender: str, start: float) -> Iterator[Even
         yield event({"event": "bot", "text": "…", "metadata": {"utter_action": response}})
 
 
-def fill(engine: Engine, events: int, seed: int) -> float:
-    rng = random.Random(seed)
+def _records(rng: random.Random) -> Iterator[EventRecord]:
+    """Conversation after conversation, each started at random in the last 90 days."""
     now = time.time()
-    chunk: list[dict[str, Any]] = []
-    count, number = 0, 0
-    started = time.perf_counter()
-    while count < events:
-        number += 1
+    for number in itertools.count(1):
         start = now - rng.uniform(0, 90) * DAY
-        for record in conversation(rng, f"assure-{number}-{rng.getrandbits(32):x}", start):
-            chunk.append(record.values())
-            count += 1
-            if len(chunk) >= 5000 or count >= events:
-                with engine.begin() as connection:
-                    connection.execute(insert(ConversationEvent), chunk)
-                chunk = []
-            if count >= events:
-                break
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE conversation_event"))
-    else:
-        with engine.begin() as connection:
-            connection.execute(text("ANALYZE"))
+        yield from conversation(rng, f"assure-{number}-{rng.getrandbits(32):x}", start)
+
+
+def fill(engine: Engine, events: int, seed: int) -> float:
+    """Insert `events` events of conversations, then the planner's statistics; seconds taken."""
+    started = time.perf_counter()
+    records = itertools.islice(_records(random.Random(seed)), events)
+    with engine.begin() as connection:
+        insert_rows(connection, EVENTS, (record.values() for record in records), 5000)
+    analyse(engine, "conversation_event")
     return time.perf_counter() - started
 
 
@@ -150,16 +129,60 @@ def consumer_path(engine: Engine, seed: int) -> tuple[float, float]:
     return new, known
 
 
+def session_timings(session: Session, today: date) -> dict[str, float]:
+    """ms of the statistics page's queries, the retention's and the inbox's own query."""
+    newest = (
+        select(EVENTS.c.sender_id, EVENTS.c.timestamp, EVENTS.c.intent_name, EVENTS.c.data)
+        .where(EVENTS.c.type_name == "user")
+        .order_by(EVENTS.c.timestamp.desc())
+        .limit(5000)
+    )
+    return {
+        "stats": timed(
+            lambda: conversation_statistics(session=session, last_day=today, timezone=TIMEZONE)
+        ),
+        "stale": timed(
+            lambda: service.stale_conversations(
+                session=session, before=time.time() - 60 * DAY, limit=5000
+            )
+        ),
+        # A daily run: nothing older than the limit is left but active conversations.
+        "steady": timed(
+            lambda: service.stale_conversations(
+                session=session, before=time.time() - 180 * DAY, limit=5000
+            )
+        ),
+        "query": timed(lambda: session.execute(newest).all()),
+    }
+
+
+def inbox_timings(engine: Engine, today: date) -> dict[str, float]:
+    """ms of the inbox page: the 5,000 newest user messages, then those of the last 7 days."""
+    nlu = NluData(PROJECT_ROOT)
+    source = InboxSource(engine=engine, table=EVENTS)
+    since = InboxFilters(since=today - timedelta(days=7))
+    return {
+        "inbox": timed(
+            lambda: read_messages(
+                source=source, filters=InboxFilters(), timezone=TIMEZONE, nlu=nlu, handled=()
+            )
+        ),
+        "inbox_week": timed(
+            lambda: read_messages(
+                source=source, filters=since, timezone=TIMEZONE, nlu=nlu, handled=()
+            )
+        ),
+    }
+
+
 def bench(backend: str, events: int, seed: int) -> None:
-    url = database_url(backend)
+    """Fill a fresh database of `backend`, then time each query and print the figures."""
+    url = database_url(backend, name=POSTGRES_DATABASE, path=SQLITE_PATH, fresh=True)
     upgrade(url)
     engine = make_engine(url)
     filled = fill(engine, events, seed)
-    factory = make_sessionmaker(engine)
     today = local_today(TIMEZONE)
-    nlu = NluData(PROJECT_ROOT)
-    source = InboxSource(engine=engine, table=ConversationEvent.__table__)  # type: ignore[arg-type]
-    with factory() as session:
+    with make_sessionmaker(engine)() as session:
         total = session.scalar(select(func.count()).select_from(ConversationEvent))
         figures = conversation_statistics(session=session, last_day=today, timezone=TIMEZONE)
         print(f"\n{backend}: {total:,} events ({filled:.0f} s to fill)")
@@ -167,46 +190,17 @@ def bench(backend: str, events: int, seed: int) -> None:
             f"  30 days: {figures.messages:,} messages, {figures.conversations:,} conversations, "
             f"{figures.reports:,} reports, {len(figures.intents)} intents"
         )
-        stats_ms = timed(
-            lambda: conversation_statistics(session=session, last_day=today, timezone=TIMEZONE)
-        )
-        stale_ms = timed(
-            lambda: service.stale_conversations(
-                session=session, before=time.time() - 60 * DAY, limit=5000
-            )
-        )
-        # A daily run: nothing older than the limit is left but active conversations.
-        steady_ms = timed(
-            lambda: service.stale_conversations(
-                session=session, before=time.time() - 180 * DAY, limit=5000
-            )
-        )
-        table = ConversationEvent.__table__
-        newest = (
-            select(table.c.sender_id, table.c.timestamp, table.c.intent_name, table.c.data)
-            .where(table.c.type_name == "user")
-            .order_by(table.c.timestamp.desc())
-            .limit(5000)
-        )
-        query_ms = timed(lambda: session.execute(newest).all())
-    inbox_ms = timed(
-        lambda: read_messages(
-            source=source, filters=InboxFilters(), timezone=TIMEZONE, nlu=nlu, handled=()
-        )
-    )
-    since = InboxFilters(since=today - timedelta(days=7))
-    inbox_week_ms = timed(
-        lambda: read_messages(source=source, filters=since, timezone=TIMEZONE, nlu=nlu, handled=())
-    )
+        ms = session_timings(session, today)
+    ms |= inbox_timings(engine, today)
     new_ms, known_ms = consumer_path(engine, seed)
-    print(f"  statistics page queries: {stats_ms:.0f} ms")
+    print(f"  statistics page queries: {ms['stats']:.0f} ms")
     print(
-        f"  inbox page (5,000 newest user events): {inbox_ms:.0f} ms, of which the query "
-        f"{query_ms:.0f} ms; last 7 days: {inbox_week_ms:.0f} ms"
+        f"  inbox page (5,000 newest user events): {ms['inbox']:.0f} ms, of which the query "
+        f"{ms['query']:.0f} ms; last 7 days: {ms['inbox_week']:.0f} ms"
     )
     print(
-        f"  retention: conversations idle for 60 days (5,000 at most): {stale_ms:.0f} ms; "
-        f"for 180 days (none): {steady_ms:.0f} ms"
+        f"  retention: conversations idle for 60 days (5,000 at most): {ms['stale']:.0f} ms; "
+        f"for 180 days (none): {ms['steady']:.0f} ms"
     )
     print(
         f"  consumer: a batch of 200 new events {new_ms:.1f} ms, already stored {known_ms:.1f} ms"

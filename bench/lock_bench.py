@@ -27,6 +27,7 @@ import redis
 from rasa.core.lock_store import LockError, LockStore, RedisLockStore
 from redis.asyncio import Redis as AsyncRedis
 
+from bench.toolkit.measures import percentile
 from bot.lock_store import AtomicRedisLockStore
 
 HOST, PORT, DB = "127.0.0.1", 6379, 1
@@ -41,11 +42,6 @@ def make_store(kind: str, prefix: str, port: int = PORT) -> LockStore:
     if kind == "ours":
         return AtomicRedisLockStore(host=HOST, port=port, db=DB, key_prefix=prefix)
     return RedisLockStore(host=HOST, port=port, db=DB, key_prefix=prefix)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
 
 
 # Free lock: rate, latency, event loop blocking.
@@ -141,7 +137,7 @@ def delaying_proxy(delay: float) -> Iterator[int]:
 def _turns(
     kind: str, prefix: str, barrier: Any, out: Any, cids: list[str], users: int, turns: int
 ) -> None:
-    async def turn(lock_store: LockStore, rec: AsyncRedis, cid: str) -> tuple[Any, ...]:
+    async def turn(lock_store: LockStore, rec: AsyncRedis[bytes], cid: str) -> tuple[Any, ...]:
         async with lock_store.lock(cid):
             entered = time.monotonic()
             try:
@@ -151,7 +147,7 @@ def _turns(
                 await rec.decr(f"{prefix}:rec:{cid}")
             return (cid, entered, time.monotonic(), overlap)
 
-    async def user(lock_store: LockStore, rec: AsyncRedis, cid: str) -> list[Any]:
+    async def user(lock_store: LockStore, rec: AsyncRedis[bytes], cid: str) -> list[Any]:
         taken = []
         for _ in range(turns):
             try:

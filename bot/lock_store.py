@@ -61,8 +61,8 @@ class AtomicRedisLockStore(LockStore):
             settings = LockSettings.parse(options.pop("host", None), options)
         self.settings = settings
         self.key_prefix = f"{settings.key_prefix}:lock:" if settings.key_prefix else "lock:"
-        self._sync: Redis | None = None
-        self._async: AsyncRedis | None = None
+        self._sync: Redis[bytes] | None = None
+        self._async: AsyncRedis[bytes] | None = None
         self._async_loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         super().__init__()
@@ -267,7 +267,7 @@ class AtomicRedisLockStore(LockStore):
         base = self._base(conversation_id)
         return [f"{base}:q", f"{base}:e", f"{base}:s"], f"{base}:w:"
 
-    def _client(self) -> AsyncRedis:
+    def _client(self) -> AsyncRedis[bytes]:
         # A redis.asyncio client belongs to one event loop (a test may run several).
         loop = asyncio.get_running_loop()
         if self._async is None or self._async_loop is not loop:

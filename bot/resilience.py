@@ -171,10 +171,12 @@ async def _save(self: FailSafeTrackerStore, tracker: Any) -> None:
 
 
 def install() -> None:
+    # Rasa's methods replaced by ours on purpose (mypy calls that `method-assign`).
     MessageProcessor._run_action = run_action_or_apologise  # type: ignore[method-assign]
     FailSafeTrackerStore.retrieve = _retrieve  # type: ignore[method-assign]
     FailSafeTrackerStore.retrieve_full_tracker = _retrieve_full_tracker  # type: ignore[method-assign]
     FailSafeTrackerStore.save = _save  # type: ignore[method-assign]
     seconds = int(os.environ.get(ACTION_TIMEOUT_ENV, "") or DEFAULT_ACTION_TIMEOUT_S)
+    # Each module's own copy of Rasa's constant, which it imports without re-exporting it.
     rasa_actions.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
     rasa_endpoints.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]

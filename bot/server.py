@@ -52,11 +52,11 @@ def harden_app(app: Any) -> Any:
 
     app.error_handler.add(PayloadTooLarge, too_large)
 
-    @app.middleware("response")
     async def security_headers(request: Any, answer: Any) -> None:
         for name, value in SECURITY_HEADERS.items():
             answer.headers.setdefault(name, value)
 
+    app.register_middleware(security_headers, "response")
     return app
 
 

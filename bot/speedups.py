@@ -41,7 +41,8 @@ def response_validator() -> Validator:
     schema = RemoteAction.action_response_format_spec()
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)
-    return validator_class(schema)
+    validator: Validator = validator_class(schema)
+    return validator
 
 
 def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
@@ -93,6 +94,7 @@ async def save_reading_once(self: SQLTrackerStore, tracker: DialogueStateTracker
 
 
 def install() -> None:
+    # Rasa's methods replaced by ours on purpose (mypy calls that `method-assign`).
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
-    Event.resolve_by_type = staticmethod(resolve_event_type)  # type: ignore[method-assign,assignment]
+    Event.resolve_by_type = staticmethod(resolve_event_type)  # type: ignore[method-assign]
     SQLTrackerStore.save = save_reading_once  # type: ignore[method-assign]

@@ -7,6 +7,7 @@ The backend comes from TEST_DATABASE: `sqlite` (default, a file per run) or `pos
 import threading
 import time
 from collections.abc import Iterator
+from typing import TypedDict
 
 import pytest
 import uvicorn
@@ -33,7 +34,17 @@ TEST_KEYS_ENV = {
     "ASSISTANT_CHANNEL_KEY": TEST_CHANNEL_KEY,
     "ASSISTANT_SERVICE_KEY": TEST_SERVICE_KEY,
 }
-TEST_KEYS = {
+
+
+class Keys(TypedDict):
+    """The keys as Settings' arguments: `Settings(**TEST_KEYS)` is checked field by field."""
+
+    secret_key: str
+    assistant_channel_key: str
+    assistant_service_key: str
+
+
+TEST_KEYS: Keys = {
     "secret_key": TEST_SECRET,
     "assistant_channel_key": TEST_CHANNEL_KEY,
     "assistant_service_key": TEST_SERVICE_KEY,

@@ -178,5 +178,7 @@ class Factory:
     def auth(self, account: Policyholder | StaffUser) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(account)}"}
 
-    def assistant_auth(self, holder: Policyholder, **options: object) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.assistant_token(holder, **options)}"}  # type: ignore[arg-type]
+    def assistant_auth(
+        self, holder: Policyholder, *, session_id: str | None = None
+    ) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.assistant_token(holder, session_id=session_id)}"}

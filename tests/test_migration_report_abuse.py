@@ -35,7 +35,7 @@ def at(day: int, hour: int) -> datetime:
 
 
 def report(connection: Connection, claim_id: int | None, status: str, created: datetime) -> int:
-    values = {
+    values: dict[str, object] = {
         "policyholder_id": 1,
         "claim_id": claim_id,
         "care_date": date(2026, 3, 1),
@@ -49,7 +49,9 @@ def report(connection: Connection, claim_id: int | None, status: str, created: d
         "created_at": created,
         "updated_at": created,
     }
-    return int(connection.execute(insert(REPORT).values(values)).inserted_primary_key[0])
+    key = connection.execute(insert(REPORT).values(values)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def seed(connection: Connection) -> dict[str, int]:

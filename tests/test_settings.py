@@ -1,5 +1,7 @@
 """Secrets come from the environment, and the demo secret never serves outside demo mode."""
 
+from typing import TypedDict
+
 import pytest
 from pydantic import ValidationError
 
@@ -38,7 +40,12 @@ def test_settings_read_from_environment(monkeypatch: pytest.MonkeyPatch) -> None
         assert secret not in repr(settings)
 
 
-KEYS = {"secret_key": "s" * 40, "assistant_channel_key": "c" * 40}
+class Keys(TypedDict):
+    secret_key: str
+    assistant_channel_key: str
+
+
+KEYS: Keys = {"secret_key": "s" * 40, "assistant_channel_key": "c" * 40}
 
 
 @pytest.mark.parametrize("name", ["ASSISTANT_CHANNEL_KEY", "ASSISTANT_SERVICE_KEY"])
@@ -48,6 +55,7 @@ def test_assistant_keys_required_outside_demo(monkeypatch: pytest.MonkeyPatch, n
     values = {"assistant_channel_key": "c" * 40, "assistant_service_key": "a" * 40}
     del values[name.lower()]
     with pytest.raises(ValidationError, match=f"{name} must be set"):
+        # One key is left out on purpose: mypy cannot match a dict's keys to Settings' arguments.
         Settings(_env_file=None, demo=False, secret_key="s" * 40, **values)  # type: ignore[arg-type]
 
 
@@ -61,14 +69,14 @@ def test_assistant_keys_required_outside_demo(monkeypatch: pytest.MonkeyPatch, n
 )
 def test_weak_or_shared_assistant_keys_are_refused(service_key: str, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
-        Settings(_env_file=None, demo=False, assistant_service_key=service_key, **KEYS)  # type: ignore[arg-type]
+        Settings(_env_file=None, demo=False, assistant_service_key=service_key, **KEYS)
 
 
 def test_demo_mode_derives_distinct_assistant_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("ASSISTANT_CHANNEL_KEY", raising=False)
     monkeypatch.setenv("ASSISTANT_SERVICE_KEY", "")  # as `KEY=` in a .env file: unset
-    settings = Settings(_env_file=None, demo=True)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, demo=True)
     assert settings.channel_key == derive_key(DEMO_SECRET_KEY, "assistant-channel")
     assert settings.service_key == derive_key(DEMO_SECRET_KEY, "assistant-service")
     assert len({settings.signing_key, settings.channel_key, settings.service_key}) == 3

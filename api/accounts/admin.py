@@ -51,10 +51,28 @@ def subject_for(
     return address_subject(address, secret=secret)
 
 
+@dataclass(frozen=True)
+class LockName:
+    """How an admin names a lock: by the key the list shows, a username or an address (one)."""
+
+    key: str | None = None
+    username: str | None = None
+    address: str | None = None
+
+
 def unlock(
-    *, session: Session, throttle: Throttle, admin: Principal, subject: Subject, now: float
+    *,
+    session: Session,
+    throttle: Throttle,
+    secret: str,
+    admin: Principal,
+    named: LockName,
+    now: float,
 ) -> bool:
-    """Lift a lock (and forget its failures); False when nothing was locked."""
+    """Lift the lock an admin names (and forget its failures); False when nothing was locked."""
+    subject = subject_for(
+        secret=secret, key=named.key, username=named.username, address=named.address
+    )
     lock = throttle.clear(subject, now=now)
     if lock is None:
         return False

@@ -51,14 +51,12 @@ def list_locks(session: SessionDep, _admin: AdminDep, guard: GuardDep) -> list[L
 
 @router.post("/security/unlock", response_model=Unlocked, summary="Lever un verrou de connexion")
 def unlock(data: Unlock, session: SessionDep, admin_user: AdminDep, guard: GuardDep) -> Unlocked:
-    subject = admin.subject_for(
-        secret=guard.secret, key=data.key, username=data.username, address=data.address
-    )
     done = admin.unlock(
         session=session,
         throttle=guard.throttle,
+        secret=guard.secret,
         admin=admin_user,
-        subject=subject,
+        named=admin.LockName(data.key, data.username, data.address),
         now=guard.clock(),
     )
     return Unlocked(unlocked=done)

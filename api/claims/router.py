@@ -10,6 +10,7 @@ from api.accounts.deps import (
     SettingsDep,
 )
 from api.claims import service
+from api.claims.access import readable_claims
 from api.claims.schemas import ClaimCandidate, ClaimCreate, ClaimMatches, ClaimOut, claim_out
 from api.core.clock import local_today, months_before
 from api.core.db import SessionDep
@@ -33,13 +34,17 @@ def list_claims(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Page[ClaimOut]:
     """A policyholder sees only their own claims; agents may filter by policyholder."""
-    if principal.is_policyholder:
-        policyholder_id = principal.id
+    if principal.is_policyholder:  # what they may read is their own claims already
+        policyholder_id = None
     if date_from and date_to and date_from > date_to:
         raise InvalidInput("La date de début doit précéder la date de fin.", field="date_from")
     filters = service.ClaimFilters(date_from, date_to, provider, policyholder_id)
     claims, total = service.list_claims(
-        session=session, filters=filters, limit=limit, offset=offset
+        session=session,
+        readable=readable_claims(principal),
+        filters=filters,
+        limit=limit,
+        offset=offset,
     )
     return Page(items=[claim_out(c) for c in claims], total=total, limit=limit, offset=offset)
 
@@ -81,8 +86,8 @@ def match_claims(
 
 @router.get("/{claim_id}", response_model=ClaimOut, summary="Voir un remboursement")
 def get_claim(claim_id: DbId, session: SessionDep, principal: AssistantOrReaderDep) -> ClaimOut:
-    owner = principal.id if principal.is_policyholder else None
-    return claim_out(service.get_claim(session=session, claim_id=claim_id, policyholder_id=owner))
+    readable = readable_claims(principal)
+    return claim_out(service.get_claim(session=session, claim_id=claim_id, readable=readable))
 
 
 @router.post(

@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rapidfuzz import fuzz
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from api.accounts.models import Policyholder
+from api.claims.access import owned_claims
 from api.claims.catalogue import ACTS, KIND_WORDS
 from api.claims.models import Claim, Provider
 from api.claims.schemas import ClaimCreate
@@ -26,6 +27,8 @@ MAX_CANDIDATES_SCANNED = 500
 
 @dataclass(frozen=True)
 class ClaimFilters:
+    """What a reader narrows a list to, within what they may read (api/claims/access.py)."""
+
     date_from: date | None = None
     date_to: date | None = None
     provider: str | None = None
@@ -33,10 +36,15 @@ class ClaimFilters:
 
 
 def list_claims(
-    *, session: Session, filters: ClaimFilters, limit: int, offset: int
+    *,
+    session: Session,
+    readable: ColumnElement[bool],
+    filters: ClaimFilters,
+    limit: int,
+    offset: int,
 ) -> tuple[list[Claim], int]:
     """Claims newest first, as the account's payments page shows them."""
-    stmt = select(Claim)
+    stmt = select(Claim).where(readable)
     if filters.policyholder_id is not None:
         stmt = stmt.where(Claim.policyholder_id == filters.policyholder_id)
     if filters.date_from is not None:
@@ -52,10 +60,10 @@ def list_claims(
     return list(session.scalars(page)), total
 
 
-def get_claim(*, session: Session, claim_id: int, policyholder_id: int | None) -> Claim:
-    """A claim, if the caller may see it: another policyholder's claim does not exist for them."""
-    claim = session.get(Claim, claim_id)
-    if claim is None or (policyholder_id is not None and claim.policyholder_id != policyholder_id):
+def get_claim(*, session: Session, claim_id: int, readable: ColumnElement[bool]) -> Claim:
+    """A claim, if `readable` keeps it: another policyholder's claim does not exist for them."""
+    claim = session.scalars(select(Claim).where(Claim.id == claim_id, readable)).first()
+    if claim is None:
         raise NotFound("Ce remboursement est introuvable.")
     return claim
 
@@ -95,7 +103,7 @@ def match_claims(
     limit: int,
 ) -> list[Candidate]:
     """The policyholder's claims that fit a date (give or take a few days) and a provider."""
-    stmt = select(Claim).where(Claim.policyholder_id == policyholder_id)
+    stmt = select(Claim).where(owned_claims(policyholder_id))
     if care_date is not None:
         window = (add_days(care_date, -max_days_off), add_days(care_date, max_days_off))
         stmt = stmt.where(Claim.care_date.between(*window))

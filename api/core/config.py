@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contract import tokens as token_contract
+from contract.calendar import HISTORY_MONTHS, TIMEZONE
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,10 +26,11 @@ class Settings(BaseSettings):
 
     access_token_minutes: int = Field(default=30, ge=1, le=24 * 60)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
-    # The account's payments page keeps 27 months of history.
-    claim_history_months: int = Field(default=27, ge=1)
+    # How far back the payments page goes (contract.calendar): the assistant refuses older
+    # dates of care by the contract's value, so change it there, not here alone.
+    claim_history_months: int = Field(default=HISTORY_MONTHS, ge=1)
     claim_match_max_days_off: int = Field(default=7, ge=0, le=31)
-    timezone: str = "Europe/Paris"
+    timezone: str = TIMEZONE
     log_level: str = "INFO"
     # Web pages: the signed session cookie ends after this much inactivity.
     session_minutes: int = Field(default=120, ge=5, le=24 * 60)

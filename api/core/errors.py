@@ -1,7 +1,9 @@
-"""Domain errors and the French JSON error bodies every client receives.
+"""The one family of errors, and the French JSON error bodies every client receives.
 
-Every error body has the same shape: ``{"detail": "<phrase en français>", "code": "<slug>"}``,
-plus ``errors`` (one entry per invalid field) for invalid input.
+A use case raises a `DomainError` subclass wherever it is called from; the address decides how
+it reads: a JSON body under /api (``{"detail": "<phrase en français>", "code": "<slug>"}``, plus
+``errors``, one entry per invalid field), a French error page titled `title` elsewhere
+(api/web/errors.py), or a message on the page a posted form returns to (api/web/outcomes.py).
 """
 
 from collections.abc import Mapping
@@ -10,12 +12,15 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 class DomainError(Exception):
     status_code = 400
     code = "bad_request"
+    # The title of the French error page when a page raises it.
+    title = "Requête incorrecte"
     # Extra response headers (Retry-After of a 429).
     headers: dict[str, str] | None = None
 
@@ -38,31 +43,37 @@ class DomainError(Exception):
 class NotAuthenticated(DomainError):
     status_code = 401
     code = "not_authenticated"
+    title = "Connexion requise"
 
 
 class Forbidden(DomainError):
     status_code = 403
     code = "forbidden"
+    title = "Accès refusé"
 
 
 class NotFound(DomainError):
     status_code = 404
     code = "not_found"
+    title = "Page introuvable"
 
 
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"
+    title = "Demande impossible"
 
 
 class InvalidInput(DomainError):
     status_code = 422
     code = "invalid_input"
+    title = "Requête incorrecte"
 
 
 class TooManyRequests(DomainError):
     status_code = 429
     code = "too_many_requests"
+    title = "Trop de demandes"
 
 
 HTTP_MESSAGES = {
@@ -153,9 +164,9 @@ def _translate(error: dict[str, Any]) -> str:
         return template.split(":")[0].rstrip(" .") + "."
 
 
-def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+def validation_errors(exc: RequestValidationError | ValidationError) -> list[dict[str, str]]:
     return [
-        {"field": _field_name(tuple(err.get("loc", ()))), "message": _translate(err)}
+        {"field": _field_name(tuple(err.get("loc", ()))), "message": _translate(dict(err))}
         for err in exc.errors()
     ]
 

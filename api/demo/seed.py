@@ -7,14 +7,13 @@ Deterministic: the same run date gives the same data. Demo accounts exist only w
 
 import random
 import sys
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.accounts.models import Policyholder, StaffRole, StaffUser
+from api.accounts.models import Policyholder, StaffUser
 from api.claims.catalogue import ACTS, ProviderKind, acts_for
 from api.claims.models import Claim, Provider
 from api.core.clock import local_today
@@ -22,6 +21,7 @@ from api.core.config import get_settings
 from api.core.db import make_engine, make_sessionmaker, utcnow
 from api.core.security import hash_password
 from api.core.text import fold
+from api.demo.people import DEMO_POLICYHOLDERS, DEMO_REPORTS, DEMO_STAFF, DemoPolicyholder
 from api.demo.providers import DEMO_PROVIDERS
 from api.notifications import service as notifications_service
 from api.reports import filing as reports_filing
@@ -41,84 +41,6 @@ THIRD_PARTY_KINDS = frozenset(
         ProviderKind.MEDICAL_TRANSPORT,
         ProviderKind.NURSE,
     }
-)
-
-
-@dataclass(frozen=True)
-class DemoPolicyholder:
-    username: str
-    nir: str
-    first_name: str
-    last_name: str
-    email: str
-    claim_count: int
-    # Identifiers of the providers this person sees.
-    circle: tuple[str, ...]
-
-
-DEMO_POLICYHOLDERS = (
-    DemoPolicyholder(
-        "assure1",
-        "2850369123045",
-        "Camille",
-        "Bernard",
-        "camille.bernard@example.fr",
-        28,
-        (
-            "10003456781",
-            "10005678903",
-            "690001234",
-            "690003456",
-            "690004567",
-            "10007890125",
-            "690005678",
-            "10009012347",
-            "690006789",
-        ),
-    ),
-    DemoPolicyholder(
-        "assure2",
-        "1780169388012",
-        "Julien",
-        "Moreau",
-        "julien.moreau@example.fr",
-        34,
-        (
-            "10004567892",
-            "10006789014",
-            "690002345",
-            "10007890125",
-            "10008901236",
-            "690003456",
-            "690007890",
-            "690008901",
-            "690005678",
-        ),
-    ),
-    DemoPolicyholder(
-        "assure3",
-        "2920438185107",
-        "Fatima",
-        "Haddad",
-        "fatima.haddad@example.fr",
-        19,
-        (
-            "10003456781",
-            "10005678903",
-            "690001234",
-            "10008901236",
-            "690006789",
-            "690004567",
-            "690008901",
-            "10009012347",
-        ),
-    ),
-)
-
-DEMO_STAFF = (
-    ("agent", "Agnès Fontaine", StaffRole.AGENT),
-    ("formateur", "Thomas Girard", StaffRole.TRAINER),
-    ("admin", "Nicolas Lambert", StaffRole.ADMIN),
 )
 
 
@@ -254,16 +176,6 @@ def seed_demo(session: Session, *, today: date) -> bool:
             _file_demo_report(session, holder, claims, DEMO_REPORTS[spec.username], today)
     session.flush()
     return True
-
-
-# Reports already filed, so that the agents' console is not empty after `make run`
-# (assure3 has none: the assistant's follow-up then answers that there is no report yet).
-DEMO_REPORTS = {
-    "assure1": ("HBLD036", "Dr Dupont", "billed_more_than_performed",
-                "On m'a facturé une couronne alors que je n'ai eu qu'un détartrage."),
-    "assure2": ("AMK", "Julien Lefèvre", "billed_twice",
-                "La même séance de kiné apparaît deux fois le même jour."),
-}  # fmt: skip
 
 
 def _file_demo_report(

@@ -30,13 +30,14 @@ from aiosmtpd.smtp import Session as SmtpSession
 
 from api.core.config import PROJECT_ROOT
 from api.notifications.message import templates
+from contract.calendar import TIMEZONE
 
 HOST = "127.0.0.1"
 SMTP_PORT = 1025
 WEB_PORT = 8025
 MAILDIR = PROJECT_ROOT / "var" / "mailsink"
 SHOWN_MAX = 200
-DISPLAY_TIMEZONE = ZoneInfo("Europe/Paris")
+DISPLAY_TIMEZONE = ZoneInfo(TIMEZONE)
 
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",

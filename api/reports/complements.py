@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from api.core.db import utcnow
 from api.core.errors import Conflict
 from api.core.text import french_spacing
+from api.reports.access import get_report, owned_reports
 from api.reports.models import Report, ReportEvent
-from api.reports.service import get_report
 from api.reports.workflow import OPEN_STATUSES, STATUS_LABELS, EventKind, ReportStatus
 
 
@@ -31,7 +31,9 @@ def add_complement(
     """Add the owner's complement to an open report; returns the report and whether the
     complement is new (False: a retry with the same key, which adds nothing). Another person's
     report is not found, as a missing one."""
-    report = get_report(session=session, reference=reference, policyholder_id=policyholder_id)
+    report = get_report(
+        session=session, reference=reference, readable=owned_reports(policyholder_id)
+    )
     if report.status not in OPEN_STATUSES:
         if idempotency_key and _by_key(session, report, idempotency_key, text):
             return report, False

@@ -13,10 +13,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from api.accounts.models import Policyholder
+from api.claims.access import owned_claims
 from api.claims.models import Claim
 from api.core.db import utcnow
 from api.core.errors import Conflict, Forbidden, InvalidInput
 from api.core.text import fold, french_spacing
+from api.reports.access import owned_reports
 from api.reports.limits import ReportLimits, refusal, same_provider, within_limits
 from api.reports.models import Report, ReportEvent
 from api.reports.schemas import ReportCreate
@@ -156,9 +158,7 @@ def _claim_provider(session: Session, policyholder_id: int, claim_id: int | None
     """The provider who billed the person's claim (None without a claim); refuses another's."""
     if claim_id is None:
         return None
-    stmt = select(Claim.provider_id).where(
-        Claim.id == claim_id, Claim.policyholder_id == policyholder_id
-    )
+    stmt = select(Claim.provider_id).where(Claim.id == claim_id, owned_claims(policyholder_id))
     provider_id = session.scalar(stmt)
     if provider_id is None:
         raise InvalidInput("Ce remboursement est introuvable parmi les vôtres.", field="claim_id")
@@ -199,9 +199,7 @@ def _not_filed(
     policyholder_id, key = values["policyholder_id"], values["idempotency_key"]
     if key is not None:
         existing = session.scalars(
-            select(Report).where(
-                Report.policyholder_id == policyholder_id, Report.idempotency_key == key
-            )
+            select(Report).where(owned_reports(policyholder_id), Report.idempotency_key == key)
         ).first()
         if existing is not None:
             if existing.request_fingerprint != values["request_fingerprint"]:
@@ -215,7 +213,7 @@ def _not_filed(
     if values["claim_id"] is not None:
         open_report = session.scalars(
             select(Report).where(
-                Report.policyholder_id == policyholder_id,
+                owned_reports(policyholder_id),
                 Report.claim_id == values["claim_id"],
                 Report.status.in_(OPEN_STATUSES),
             )

@@ -14,6 +14,7 @@ from api.core.errors import TooManyRequests
 from api.core.text import french_spacing
 from api.reports.models import Report
 from api.reports.workflow import OPEN_STATUSES
+from contract.calendar import TIMEZONE
 
 DAY = timedelta(hours=24)
 WEEK = timedelta(days=7)
@@ -26,7 +27,7 @@ class ReportLimits:
 
     daily: int
     weekly: int
-    timezone: str = "Europe/Paris"
+    timezone: str = TIMEZONE
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:

@@ -12,7 +12,9 @@ from api.accounts.deps import (
 from api.core.clock import local_today, months_before
 from api.core.db import SessionDep
 from api.core.schemas import Page
-from api.reports import complements, filing, service
+from api.reports import complements, decisions, filing, listing
+from api.reports.access import get_report as readable_report
+from api.reports.access import readable_reports
 from api.reports.limits import ReportLimits
 from api.reports.schemas import (
     ComplementCreate,
@@ -141,13 +143,13 @@ def list_reports(
     created_to: date | None = None,
     care_date_from: date | None = None,
     care_date_to: date | None = None,
-    sort: service.SortKey = "-created_at",
+    sort: listing.SortKey = "-created_at",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Page[ReportStaffOut] | Page[ReportOut]:
     """Agents see every report; a policyholder sees their own, with their status."""
-    filters = service.ReportFilters(
-        policyholder_id=principal.id if principal.is_policyholder else policyholder_id,
+    filters = listing.ReportFilters(
+        policyholder_id=None if principal.is_policyholder else policyholder_id,
         status=status_,
         anomaly_type=anomaly_type,
         claim_id=claim_id,
@@ -159,8 +161,13 @@ def list_reports(
         care_date_from=care_date_from,
         care_date_to=care_date_to,
     )
-    reports, total = service.list_reports(
-        session=session, filters=filters, sort=sort, limit=limit, offset=offset
+    reports, total = listing.list_reports(
+        session=session,
+        readable=readable_reports(principal),
+        filters=filters,
+        sort=sort,
+        limit=limit,
+        offset=offset,
     )
     added = complements.complements_by_report(session=session, report_ids=[r.id for r in reports])
     if principal.is_policyholder:
@@ -180,8 +187,9 @@ def list_reports(
 def get_report(
     reference: Reference, session: SessionDep, principal: ReportReaderDep
 ) -> ReportStaffOut | ReportOut:
-    owner = principal.id if principal.is_policyholder else None
-    report = service.get_report(session=session, reference=reference, policyholder_id=owner)
+    report = readable_report(
+        session=session, reference=reference, readable=readable_reports(principal)
+    )
     return report_out(report) if principal.is_policyholder else report_staff_out(report)
 
 
@@ -189,7 +197,7 @@ def get_report(
 def update_report(
     reference: Reference, data: ReportUpdate, session: SessionDep, agent: AgentDep
 ) -> ReportStaffOut:
-    report = service.update_report(
+    report = decisions.update_report(
         session=session, reference=reference, actor_id=agent.id, data=data
     )
     return report_staff_out(report)

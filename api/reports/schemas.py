@@ -13,8 +13,8 @@ from api.reports.workflow import (
     EventKind,
     ReportStatus,
 )
+from contract.reports import DESCRIPTION_MAX
 
-DESCRIPTION_MAX = 2000
 TRANSCRIPT_MAX_TURNS = 400
 TURN_TEXT_MAX = 4000
 

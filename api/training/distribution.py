@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from api.training import artifacts, service
+from api.training import artifacts, trained_models
 from api.training.artifacts import StoredModel
 from api.training.models import (
     ModelArtifact,
@@ -142,7 +142,7 @@ def activate(*, session: Session, model: TrainingModel, actor_id: int, now: date
         replaced_path = previous_name.file_name if previous_name else None
     else:
         replaced_path = model.replaced_path
-    service.mark_active(
+    trained_models.mark_active(
         session=session, model=model, actor_id=actor_id, replaced_path=replaced_path, now=now
     )
     return replaced
@@ -150,20 +150,18 @@ def activate(*, session: Session, model: TrainingModel, actor_id: int, now: date
 
 def roll_back(*, session: Session, actor_id: int, now: datetime) -> tuple[TrainingModel, str]:
     """Put back the stored model the active one replaced; (the model retired, what is back)."""
-    model = service.active_model(session=session)
+    model = trained_models.active_model(session=session)
     if model is None or model.replaced_artifact_id is None:
         raise TrainingConflict("Aucun modèle précédent à remettre en service.")
     previous_id = model.replaced_artifact_id
     put_in_service(session=session, artifact_id=previous_id, actor_id=actor_id, now=now)
-    model.status = ModelStatus.RETIRED
-    previous = session.scalars(
-        select(TrainingModel).where(TrainingModel.artifact_id == previous_id).limit(1)
-    ).first()
-    if previous is not None:
-        previous.status = ModelStatus.ACTIVE
-        previous.activated_by_id = actor_id
-        previous.activated_at = now
-    session.flush()
+    trained_models.mark_rolled_back(
+        session=session,
+        model=model,
+        actor_id=actor_id,
+        now=now,
+        previous=TrainingModel.artifact_id == previous_id,
+    )
     return model, label(session=session, artifact_id=previous_id)
 
 
@@ -180,7 +178,7 @@ def publish(
     current = serving_record(session=session)
     if current is None:
         # Switching from push to pull: the model a trainer activated stays in service.
-        active = service.active_model(session=session)
+        active = trained_models.active_model(session=session)
         if active is not None and (active.artifact_id or Path(active.path).is_file()):
             artifact_id = artifact_of(session=session, model=active, now=now)
             put_in_service(session=session, artifact_id=artifact_id, actor_id=None, now=now)

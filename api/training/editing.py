@@ -13,17 +13,33 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from api.core.config import Settings
+from api.core.errors import Conflict, InvalidInput
 from api.training import rasa_cli
-from api.training.nlu_files import Change, NluError
+from api.training.nlu_files import Change
+from api.training.write_lock import without_write_lock
 
 VALIDATED = "validated"
 
 
-class ValidationFailed(Exception):
+class ValidationFailed(InvalidInput):
+    """`rasa data validate` refused the data as the change would leave them."""
+
+    code = "rasa_refused_data"
+
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("rasa data validate refused the change")
+        super().__init__(
+            "Rasa refuse les données modifiées, rien n'a été écrit : " + " ; ".join(problems[:3])
+        )
         self.problems = problems
+
+
+class DataChanged(Conflict):
+    """The file changed since the trainer's preview (another trainer saved meanwhile)."""
+
+    code = "training_data_changed"
 
 
 def _marker(settings: Settings, change: Change) -> Path:
@@ -61,7 +77,7 @@ def save(settings: Settings, change: Change, *, seen_digest: str) -> None:
     with _file_lock(settings):
         current = target.read_text(encoding="utf-8") if target.exists() else None
         if (current is not None and current != change.before) or change.base_digest != seen_digest:
-            raise NluError(
+            raise DataChanged(
                 "Les données ont changé depuis l'aperçu (un autre formateur les a modifiées) : "
                 "vérifiez de nouveau la modification."
             )
@@ -79,3 +95,11 @@ def save(settings: Settings, change: Change, *, seen_digest: str) -> None:
         except BaseException:
             Path(staging).unlink(missing_ok=True)
             raise
+
+
+def save_unlocked(
+    session: Session, settings: Settings, change: Change, *, seen_digest: str
+) -> None:
+    """`save`, outside the database's write lock (Rasa may validate for a while): the use case
+    must not have written anything before."""
+    without_write_lock(session, lambda: save(settings, change, seen_digest=seen_digest))

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from api.core.clock import local_day_end, local_midnight
 from api.core.config import Settings
+from api.core.errors import DomainError
 from api.core.tracker_store import events, tracker_engine
 from api.events.models import ConversationEvent
 from api.training.nlu_files import NluData
@@ -29,8 +30,17 @@ FALLBACK_INTENT = "nlu_fallback"
 SCAN_LIMIT = 5000
 
 
-class TrackerStoreUnavailable(Exception):
+class TrackerStoreUnavailable(DomainError):
     """The tracker store cannot be read (missing file, server down, no `events` table)."""
+
+    code = "tracker_store_unavailable"
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(
+            "Les conversations de l'assistant ne peuvent pas être lues pour le moment "
+            "(base des conversations indisponible)."
+        )
+        self.cause = cause
 
 
 @dataclass(frozen=True)

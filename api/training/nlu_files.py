@@ -1,26 +1,38 @@
 """The assistant's NLU files read and changed as Rasa YAML, the rest of each file kept as is.
 
-Examples live in `examples: |` literal blocks as `- text` lines, entities marked `[value](entity)`.
-ruamel.yaml's round trip keeps comments, order and layout; a file it would not give back
-identical is refused rather than rewritten.
+Examples live in `examples: |` literal blocks as `- text` lines, entities marked `[value](entity)`
+(rasa_yaml.py). ruamel.yaml's round trip keeps comments, order and layout; a file it would not
+give back identical is refused rather than rewritten.
 """
 
 import difflib
 import hashlib
-import io
 import itertools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
+from api.core.errors import DomainError, InvalidInput
 from api.core.text import fold
 from api.training import example_text
+from api.training.rasa_yaml import (
+    Entity,
+    Example,
+    dump,
+    entities_of,
+    example_of_line,
+    examples_in,
+    intent_item,
+    load,
+    name_of,
+    nlu_items,
+    plain_text,
+    safe_load,
+)
 
 DATA_DIR = "data"
 DEFAULT_FILE = "data/nlu.yml"
@@ -28,37 +40,17 @@ DOMAIN_FILE = "domain.yml"
 TEST_FILE = "tests/nlu_test.yml"
 EXAMPLE_MAX = 500
 
-# Rasa's own entity markup: [text](entity), [text](entity:value) or [text]{"entity": ...}.
-ENTITY_MARKUP = re.compile(
-    r"\[(?P<text>[^\]]+?)\](?:\((?P<entity>[^:)]+?)(?::(?P<value>[^)]+))?\)|\{(?P<dict>[^}]+?)\})"
-)
-_EXAMPLE_LINE = re.compile(r"^\s*-\s?(?P<text>.*)$")
 
-
-class NluError(Exception):
+class NluError(InvalidInput):
     """An example or a change that cannot be written; the message is for the trainer."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    code = "invalid_example"
 
 
-@dataclass(frozen=True)
-class Entity:
-    name: str
-    start: int
-    end: int
+class NluUnreadable(DomainError):
+    """The training data cannot be read (a file missing or not YAML)."""
 
-
-@dataclass(frozen=True)
-class Example:
-    intent: str
-    text: str  # as written, markup included
-    path: str  # relative to the assistant's folder
-
-    @property
-    def plain(self) -> str:
-        return plain_text(self.text)
+    code = "training_data_unreadable"
 
 
 @dataclass(frozen=True)
@@ -87,43 +79,6 @@ class Change:
         return hashlib.sha256(self.before.encode()).hexdigest()[:16]
 
 
-def plain_text(example: str) -> str:
-    """The text a user would type: `[Dr Martin](provider) a facturé` → `Dr Martin a facturé`."""
-    return ENTITY_MARKUP.sub(lambda m: m.group("text"), example)
-
-
-def entities_of(example: str) -> list[Entity]:
-    found: list[Entity] = []
-    shift = 0
-    for match in ENTITY_MARKUP.finditer(example):
-        start = match.start() - shift
-        found.append(Entity(match.group("entity") or "", start, start + len(match.group("text"))))
-        shift += len(match.group(0)) - len(match.group("text"))
-    return found
-
-
-def _yaml() -> YAML:
-    handler = YAML()
-    handler.preserve_quotes = True
-    handler.width = 4096
-    handler.indent(mapping=2, sequence=2, offset=0)
-    return handler
-
-
-def _safe_load(text: str) -> Any:
-    return YAML(typ="safe", pure=True).load(text)
-
-
-def _load(text: str) -> Any:
-    return _yaml().load(text)
-
-
-def _dump(data: Any) -> str:
-    out = io.StringIO()
-    _yaml().dump(data, out)
-    return out.getvalue()
-
-
 class NluData:
     """What the training data holds now: its files, examples and the domain's names."""
 
@@ -132,18 +87,18 @@ class NluData:
         self.files: dict[str, str] = {}
         for path in sorted((assistant_dir / DATA_DIR).glob("*.yml")):
             text = path.read_text(encoding="utf-8")
-            if _nlu_items(_safe_load(text)) is not None:
+            if nlu_items(safe_load(text)) is not None:
                 self.files[path.relative_to(assistant_dir).as_posix()] = text
-        domain = _safe_load((assistant_dir / DOMAIN_FILE).read_text(encoding="utf-8")) or {}
-        self.intents = [_name(item) for item in domain.get("intents", [])]
-        self.entity_names = [_name(item) for item in domain.get("entities", [])]
+        domain = safe_load((assistant_dir / DOMAIN_FILE).read_text(encoding="utf-8")) or {}
+        self.intents = [name_of(item) for item in domain.get("intents", [])]
+        self.entity_names = [name_of(item) for item in domain.get("entities", [])]
         self.examples = [
-            example for path, text in self.files.items() for example in _examples(path, text)
+            example for path, text in self.files.items() for example in examples_in(path, text)
         ]
         self._folded = {fold(example.plain) for example in self.examples}
         test_path = assistant_dir / TEST_FILE
         self._held_out = (
-            {fold(e.plain) for e in _examples(TEST_FILE, test_path.read_text(encoding="utf-8"))}
+            {fold(e.plain) for e in examples_in(TEST_FILE, test_path.read_text(encoding="utf-8"))}
             if test_path.is_file()
             else set()
         )
@@ -208,7 +163,7 @@ class NluData:
         path = next((e.path for e in self.examples if e.intent == intent), DEFAULT_FILE)
         before = self._file(path)
         data = _checked_load(path, before)
-        item = _intent_item(data, intent)
+        item = intent_item(data, intent)
         if item is None:
             items = data["nlu"]
             items.append(CommentedMap([("intent", intent), ("examples", LiteralScalarString(""))]))
@@ -218,7 +173,7 @@ class NluData:
             block += "\n"
         item["examples"] = LiteralScalarString(f"{block}- {line}\n")
         summary = f"Exemple ajouté à « {intent} » : {line}"
-        return Change(path=path, before=before, after=_dump(data), summary=summary)
+        return Change(path=path, before=before, after=dump(data), summary=summary)
 
     def plan_edit(
         self, *, intent: str, old: str, text: str, entities: list[Entity] | None = None
@@ -235,14 +190,14 @@ class NluData:
             self._refuse_known(line)
         before = self._file(current.path)
         data = _checked_load(current.path, before)
-        item = _intent_item(data, intent)
+        item = intent_item(data, intent)
         assert item is not None  # the example was found in this file
         lines = str(item["examples"]).split("\n")
-        index = next(i for i, raw in enumerate(lines) if _example_text(raw) == old)
+        index = next(i for i, raw in enumerate(lines) if example_of_line(raw) == old)
         lines[index] = lines[index][: lines[index].index("-")] + f"- {line}"
         item["examples"] = LiteralScalarString("\n".join(lines))
         summary = f"Exemple de « {intent} » modifié : {old} → {line}"
-        return Change(path=current.path, before=before, after=_dump(data), summary=summary)
+        return Change(path=current.path, before=before, after=dump(data), summary=summary)
 
     def _refuse_known(self, line: str) -> None:
         folded = fold(plain_text(line))
@@ -260,41 +215,15 @@ class NluData:
         return full.read_text(encoding="utf-8") if full.exists() else 'version: "3.1"\n\nnlu:\n'
 
 
-def _name(item: Any) -> str:
-    return str(next(iter(item))) if isinstance(item, dict) else str(item)
-
-
-def _nlu_items(data: Any) -> list[Any] | None:
-    items = data.get("nlu") if isinstance(data, dict) else None
-    return items if isinstance(items, list) else None
-
-
-def _example_text(raw: str) -> str | None:
-    match = _EXAMPLE_LINE.match(raw)
-    return match.group("text").strip() if match and raw.strip() else None
-
-
-def _examples(path: str, text: str) -> list[Example]:
-    found: list[Example] = []
-    for item in _nlu_items(_safe_load(text)) or []:
-        if not isinstance(item, dict) or "intent" not in item:
-            continue
-        for raw in str(item.get("examples") or "").splitlines():
-            example = _example_text(raw)
-            if example:
-                found.append(Example(intent=str(item["intent"]), text=example, path=path))
-    return found
-
-
 def _checked_load(path: str, text: str) -> Any:
     """The file as ruamel reads it, if writing it back unchanged gives the very same bytes."""
     try:
-        data = _load(text)
+        data = load(text)
     except YAMLError:
         raise NluError(
             f"Le fichier {path} n'est pas du YAML valide : corrigez-le d'abord."
         ) from None
-    if _dump(data) != text:
+    if dump(data) != text:
         raise NluError(
             f"Le fichier {path} ne peut pas être réécrit sans changer sa mise en forme : "
             "modifiez-le à la main."
@@ -306,8 +235,9 @@ def _checked_load(path: str, text: str) -> Any:
     return data
 
 
-def _intent_item(data: Any, intent: str) -> Any:
-    for item in data["nlu"]:
-        if isinstance(item, CommentedMap) and item.get("intent") == intent:
-            return item
-    return None
+def read(assistant_dir: Path) -> NluData:
+    """The training data as it is now; NluUnreadable when a file cannot be read."""
+    try:
+        return NluData(assistant_dir)
+    except (OSError, YAMLError):
+        raise NluUnreadable("Les données d'entraînement ne peuvent pas être lues.") from None

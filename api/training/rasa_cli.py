@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from api.core.config import Settings
+from api.core.errors import DomainError
 from api.training.nlu_files import DATA_DIR, DOMAIN_FILE, TEST_FILE
 
 CONFIG_FILE = "config.yml"
@@ -26,8 +27,10 @@ _PROBLEM = re.compile(r"(UserWarning|ERROR|Error|error:|Exception|invalid|YAML)"
 _KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SSL_CERT_FILE")
 
 
-class RasaUnavailable(Exception):
-    """Rasa's command line is missing or failed to run."""
+class RasaUnavailable(DomainError):
+    """Rasa's command line is missing or failed to run; the message says why, in French."""
+
+    code = "rasa_unavailable"
 
 
 def rasa_env(settings: Settings) -> dict[str, str]:

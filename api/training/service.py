@@ -1,4 +1,5 @@
-"""The workbench's records: decisions on inbox messages, training runs, models, the audit log.
+"""Training runs: asked for by a trainer (one at a time), then taken, advanced and finished by
+the worker, which stores the model it produced.
 
 Keyword-only functions that only flush; the caller's transaction commits.
 """
@@ -11,13 +12,13 @@ from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.core.db import utcnow
+from api.core.errors import Conflict
+from api.training import audit
 from api.training.models import (
     ACTIVE_RUN_STATES,
     ModelStatus,
-    Outcome,
     RunState,
-    TrainingDecision,
-    TrainingEvent,
     TrainingModel,
     TrainingRun,
 )
@@ -25,58 +26,10 @@ from api.training.models import (
 ERROR_MAX = 1000
 
 
-class TrainingConflict(Exception):
+class TrainingConflict(Conflict):
     """The action cannot happen now; the message is for the trainer."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def record(*, session: Session, actor_id: int, action: str, detail: str, now: datetime) -> None:
-    """One line of the audit log: who, when, what."""
-    session.add(TrainingEvent(actor_id=actor_id, action=action, detail=detail, created_at=now))
-    session.flush()
-
-
-def recent_events(*, session: Session, limit: int = 200) -> list[TrainingEvent]:
-    query = select(TrainingEvent).order_by(TrainingEvent.id.desc()).limit(limit)
-    return list(session.scalars(query))
-
-
-def handled_keys(*, session: Session) -> set[str]:
-    return set(session.scalars(select(TrainingDecision.message_key)))
-
-
-def decide(
-    *,
-    session: Session,
-    message_key: str,
-    outcome: Outcome,
-    intent: str | None,
-    actor_id: int,
-    now: datetime,
-) -> TrainingDecision:
-    """Mark an inbox message handled, once (the unique key settles a race)."""
-    decision = TrainingDecision(
-        message_key=message_key,
-        outcome=outcome,
-        intent=intent,
-        decided_by_id=actor_id,
-        decided_at=now,
-    )
-    try:
-        with session.begin_nested():
-            session.add(decision)
-            session.flush()
-    except IntegrityError:
-        raise TrainingConflict("Ce message a déjà été traité.") from None
-    return decision
-
-
-def is_handled(*, session: Session, message_key: str) -> bool:
-    query = select(TrainingDecision.id).where(TrainingDecision.message_key == message_key)
-    return session.scalar(query) is not None
+    code = "training_conflict"
 
 
 def queue_run(*, session: Session, actor_id: int, now: datetime) -> TrainingRun:
@@ -99,6 +52,17 @@ def queue_run(*, session: Session, actor_id: int, now: datetime) -> TrainingRun:
             session.flush()
     except IntegrityError:
         raise busy from None
+    return run
+
+
+def request_training(*, session: Session, actor_id: int) -> TrainingRun:
+    """A trainer asks for a training: the run is queued for the worker and logged."""
+    now = utcnow()
+    run = queue_run(session=session, actor_id=actor_id, now=now)
+    detail = f"Entraînement du modèle {run.version} demandé."
+    audit.record(
+        session=session, actor_id=actor_id, action="training_requested", detail=detail, now=now
+    )
     return run
 
 
@@ -261,55 +225,6 @@ def finish_run(
     session.add(model)
     session.flush()
     return model
-
-
-def get_model(*, session: Session, version: str) -> TrainingModel | None:
-    return session.scalars(select(TrainingModel).where(TrainingModel.version == version)).first()
-
-
-def list_models(*, session: Session) -> list[TrainingModel]:
-    return list(session.scalars(select(TrainingModel).order_by(TrainingModel.id.desc())))
-
-
-def active_model(*, session: Session) -> TrainingModel | None:
-    query = select(TrainingModel).where(TrainingModel.status == ModelStatus.ACTIVE)
-    return session.scalars(query.limit(1)).first()
-
-
-def mark_active(
-    *,
-    session: Session,
-    model: TrainingModel,
-    actor_id: int,
-    replaced_path: str | None,
-    now: datetime,
-) -> None:
-    """`model` is now in service; the one it replaces is retired."""
-    session.execute(
-        update(TrainingModel)
-        .where(TrainingModel.status == ModelStatus.ACTIVE, TrainingModel.id != model.id)
-        .values(status=ModelStatus.RETIRED)
-    )
-    model.status = ModelStatus.ACTIVE
-    model.activated_by_id = actor_id
-    model.activated_at = now
-    model.replaced_path = replaced_path
-    session.flush()
-
-
-def mark_rolled_back(
-    *, session: Session, model: TrainingModel, actor_id: int, now: datetime
-) -> None:
-    """`model` left service for the one it had replaced (a trainer's model, or the base one)."""
-    model.status = ModelStatus.RETIRED
-    previous = session.scalars(
-        select(TrainingModel).where(TrainingModel.path == model.replaced_path).limit(1)
-    ).first()
-    if previous is not None:
-        previous.status = ModelStatus.ACTIVE
-        previous.activated_by_id = actor_id
-        previous.activated_at = now
-    session.flush()
 
 
 def _changed(session: Session, statement: Any) -> int:

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from api.core.config import Settings
+from api.core.errors import DomainError
 
 # Rasa takes its token in the query string, and httpx logs every URL at INFO: not ours.
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -47,12 +48,12 @@ def model_path(settings: Settings, name: str) -> Path | None:
     return None
 
 
-class ServingError(Exception):
+class ServingError(DomainError):
     """The Rasa server is unreachable or refused; the message is for the trainer."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    status_code = 503
+    code = "assistant_unavailable"
+    title = "Serveur de l'assistant indisponible"
 
 
 class RasaServer:

@@ -24,7 +24,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.core.config import Settings, get_settings
 from api.core.db import begin_write, make_engine, make_sessionmaker, utcnow
-from api.training import artifacts, distribution, evaluation, lease, rasa_cli, service
+from api.training import (
+    artifacts,
+    distribution,
+    evaluation,
+    lease,
+    rasa_cli,
+    service,
+    trained_models,
+)
 from api.training.models import RunState, TrainingModel, TrainingRun
 from api.training.serving import TRAINER_MODELS, RasaServer, ServingError, model_path
 
@@ -51,7 +59,7 @@ def serving_model(settings: Settings, factory: sessionmaker[Session]) -> Path | 
     if found is not None:
         return found
     with factory() as session:
-        active = service.active_model(session=session)
+        active = trained_models.active_model(session=session)
     if active is not None and Path(active.path).is_file():
         return Path(active.path)
     return settings.base_model if settings.base_model.is_file() else None

@@ -14,8 +14,9 @@ from api.accounts.deps import SettingsDep
 from api.accounts.models import Role
 from api.accounts.service import Principal, load_principal
 from api.core.db import SessionDep
+from api.core.errors import Forbidden
 from api.web import sessions
-from api.web.errors import LoginRequired, PageForbidden
+from api.web.errors import LoginRequired
 from api.web.navigation import safe_next
 
 CSRF_FIELD = "csrf_token"
@@ -77,7 +78,7 @@ PagePrincipalDep = Annotated[Principal, Depends(get_page_principal)]
 def require_page_roles(*roles: Role) -> Callable[[Principal], Principal]:
     def _check(principal: PagePrincipalDep) -> Principal:
         if principal.role not in roles:
-            raise PageForbidden(WRONG_ROLE)
+            raise Forbidden(WRONG_ROLE)
         return principal
 
     return _check
@@ -91,7 +92,7 @@ def check_csrf(request: Request, csrf_token: Annotated[str | None, Form()] = Non
         or not csrf_token
         or not hmac.compare_digest(csrf_token.encode(), expected.encode())
     ):
-        raise PageForbidden(CSRF_REFUSED)
+        raise Forbidden(CSRF_REFUSED)
 
 
 CsrfDep = Depends(check_csrf)

@@ -1,4 +1,7 @@
-"""What a page answers when it cannot be shown: the sign-in page, or a French error page."""
+"""What a page answers when it cannot be shown: the sign-in page, or a French error page.
+
+Pages raise the domain's own errors (api/core/errors.py): one handler answers each with the
+API's JSON body under the JSON addresses and with a French error page everywhere else."""
 
 from typing import Any
 from urllib.parse import urlencode
@@ -8,35 +11,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import Scope
 
-from api.core.errors import error_body
+from api.core.errors import DomainError, error_body, error_response
 from api.core.input_guard import Refusal, json_refusal
 from api.web.templating import PAGE_HEADERS, render, templates
 
 LOGIN_PATH = "/connexion"
 # Addresses that answer JSON, errors included; every other address is a page.
-JSON_PATHS = ("/api/", "/healthz", "/openapi.json")
+JSON_PATHS = ("/api/", "/internal/", "/healthz", "/openapi.json")
 UNEXPECTED = "Une erreur inattendue s'est produite : réessayez dans un instant."
-
-
-class PageError(Exception):
-    """An error shown as an HTML page (the JSON API keeps its own error bodies)."""
-
-    status_code = 400
-    title = "Requête incorrecte"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class PageForbidden(PageError):
-    status_code = 403
-    title = "Accès refusé"
-
-
-class PageNotFound(PageError):
-    status_code = 404
-    title = "Page introuvable"
 
 
 class LoginRequired(Exception):
@@ -92,7 +74,9 @@ def install_page_errors(app: FastAPI) -> None:
     async def _login_required(_request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(login_url(exc.next_path), status_code=303)
 
-    @app.exception_handler(PageError)
-    async def _page_error(request: Request, exc: PageError) -> Response:
+    @app.exception_handler(DomainError)
+    async def _domain_error(request: Request, exc: DomainError) -> Response:
+        if answers_json(request.url.path):
+            return error_response(exc)
         context = {"title": exc.title, "message": exc.message}
         return render(templates, request, "error.html", context, status_code=exc.status_code)

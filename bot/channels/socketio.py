@@ -103,67 +103,85 @@ class SecureSocketIOInput(InputChannel):
         self.sio = sio
         webhook = SocketBlueprint(sio, self.socketio_path, "secure_socketio_webhook", __name__)
 
-        @webhook.route("/", methods=["GET"])
+        # Sanic leaves Blueprint.route unannotated (mypy: untyped-decorator); the handler is.
+        @webhook.route("/", methods=["GET"])  # type: ignore[untyped-decorator]
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @sio.on("connect")
-        async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-            token = auth.get("token") if isinstance(auth, dict) else None
-            identity = verify_chat_token(token, self.key)
-            if identity is None:
-                raise ConnectionRefusedError(REFUSED)
-            await sio.save_session(sid, {"identity": identity, "conversation": None})
-
-        @sio.on("session_request")
-        async def session_request(sid: str, data: Any = None) -> None:
-            session = await sio.get_session(sid)
-            identity: Identity = session["identity"]
-            suffix = data.get("session_id") if isinstance(data, dict) else None
-            conversation = conversation_id(identity, suffix)
-            for room in sio.rooms(sid):
-                if room not in (sid, conversation):
-                    await sio.leave_room(sid, room)
-            await sio.enter_room(sid, conversation)
-            session["conversation"] = conversation
-            await sio.save_session(sid, session)
-            await sio.emit("session_confirm", conversation.split("-", 2)[-1], room=sid)
-
-        @sio.on(self.user_message_evt)
-        async def handle_message(sid: str, data: Any = None) -> None:
-            session = await sio.get_session(sid)
-            identity: Identity = session["identity"]
-            conversation = session.get("conversation")
-            if conversation is None:
-                await sio.emit(ERROR_EVT, {"code": "no_session", "detail": NO_SESSION}, room=sid)
-                return
-            if identity.expired:
-                # The token expired since `connect`: never continue as someone anonymous.
-                await sio.emit(ERROR_EVT, {"code": "expired", "detail": EXPIRED}, room=sid)
-                await sio.disconnect(sid)
-                return
-            body = data if isinstance(data, dict) else {}
-            sent = {"message": body.get("message"), "message_id": body.get("message_id")}
-            try:
-                incoming = prepare_message(sent, self.key, identity=identity)
-            except InvalidMessage as error:
-                await sio.emit(ERROR_EVT, {"code": "invalid", "detail": error.detail}, room=sid)
-                return
-            output = SocketIOOutput(sio, self.bot_message_evt)
-            try:
-                await on_new_message(
-                    UserMessage(
-                        incoming.text,
-                        output,
-                        conversation,
-                        message_id=incoming.message_id,
-                        input_channel=self.name(),
-                        metadata=incoming.metadata,
-                    )
-                )
-            except Exception as error:
-                failures.log(error)
-                detail = failures.explain(error)
-                await sio.emit(ERROR_EVT, {"code": "failed", "detail": detail}, room=sid)
-
+        handlers = _SocketHandlers(self, sio, on_new_message)
+        sio.on("connect", handlers.connect)
+        sio.on("session_request", handlers.session_request)
+        sio.on(self.user_message_evt, handlers.handle_message)
         return webhook
+
+
+class _SocketHandlers:
+    """What one channel's server does on each socket event."""
+
+    def __init__(
+        self,
+        channel: SecureSocketIOInput,
+        sio: AsyncServer,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        self.channel = channel
+        self.sio = sio
+        self.on_new_message = on_new_message
+
+    async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        identity = verify_chat_token(token, self.channel.key)
+        if identity is None:
+            raise ConnectionRefusedError(REFUSED)
+        await self.sio.save_session(sid, {"identity": identity, "conversation": None})
+
+    async def session_request(self, sid: str, data: Any = None) -> None:
+        sio = self.sio
+        session = await sio.get_session(sid)
+        identity: Identity = session["identity"]
+        suffix = data.get("session_id") if isinstance(data, dict) else None
+        conversation = conversation_id(identity, suffix)
+        for room in sio.rooms(sid):
+            if room not in (sid, conversation):
+                await sio.leave_room(sid, room)
+        await sio.enter_room(sid, conversation)
+        session["conversation"] = conversation
+        await sio.save_session(sid, session)
+        await sio.emit("session_confirm", conversation.split("-", 2)[-1], room=sid)
+
+    async def handle_message(self, sid: str, data: Any = None) -> None:
+        sio = self.sio
+        session = await sio.get_session(sid)
+        identity: Identity = session["identity"]
+        conversation = session.get("conversation")
+        if conversation is None:
+            await sio.emit(ERROR_EVT, {"code": "no_session", "detail": NO_SESSION}, room=sid)
+            return
+        if identity.expired:
+            # The token expired since `connect`: never continue as someone anonymous.
+            await sio.emit(ERROR_EVT, {"code": "expired", "detail": EXPIRED}, room=sid)
+            await sio.disconnect(sid)
+            return
+        body = data if isinstance(data, dict) else {}
+        sent = {"message": body.get("message"), "message_id": body.get("message_id")}
+        try:
+            incoming = prepare_message(sent, self.channel.key, identity=identity)
+        except InvalidMessage as error:
+            await sio.emit(ERROR_EVT, {"code": "invalid", "detail": error.detail}, room=sid)
+            return
+        output = SocketIOOutput(sio, self.channel.bot_message_evt)
+        try:
+            await self.on_new_message(
+                UserMessage(
+                    incoming.text,
+                    output,
+                    conversation,
+                    message_id=incoming.message_id,
+                    input_channel=self.channel.name(),
+                    metadata=incoming.metadata,
+                )
+            )
+        except Exception as error:
+            failures.log(error)
+            detail = failures.explain(error)
+            await sio.emit(ERROR_EVT, {"code": "failed", "detail": detail}, room=sid)

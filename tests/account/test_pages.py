@@ -67,8 +67,8 @@ def test_payments_show_only_mine_newest_first_escaped(
 
     response = signed_in.get("/compte")
     assert response.status_code == 200
-    assert response.template.name == "account/payments.html"  # type: ignore[attr-defined]
-    claims = response.context["claims"]  # type: ignore[attr-defined]
+    assert response.template.name == "account/payments.html"
+    claims = response.context["claims"]
     assert [c.id for c in claims] == [newer.id, older.id]
     assert "<script>alert(1)</script>" not in response.text
     document = parse(response.text)
@@ -135,8 +135,8 @@ def test_reports_page_lists_mine_with_reference_date_and_status(
     file(db, other.id, provider_name="Dr Autre")
     response = signed_in.get("/compte/signalements")
     assert response.status_code == 200
-    assert response.template.name == "account/reports.html"  # type: ignore[attr-defined]
-    assert [r.id for r in response.context["reports"]] == [mine.id]  # type: ignore[attr-defined]
+    assert response.template.name == "account/reports.html"
+    assert [r.id for r in response.context["reports"]] == [mine.id]
     row = parse(response.text).find("table").find_all("tr")[1]
     cells = [cell.text.strip() for cell in row.find_all("td")]
     assert cells[0] == mine.reference
@@ -213,7 +213,7 @@ def test_a_complement_sent_from_the_page_is_added_once(
     for _ in range(2):  # a double click, or the browser sending the form again
         response = signed_in.post("/compte/signalements/complement", data=fields)
         assert response.url.path == "/compte/signalements"
-        messages = response.context["messages"]  # type: ignore[attr-defined]
+        messages = response.context["messages"]
         assert messages == [
             {
                 "level": "success",
@@ -239,7 +239,7 @@ def test_a_refused_complement_from_the_page_says_why(
             "/compte/signalements/complement",
             data={"csrf_token": token, "reference": reference, "text": text},
         )
-        messages = response.context["messages"]  # type: ignore[attr-defined]
+        messages = response.context["messages"]
         assert messages == [{"level": "error", "text": message}]
     forged = signed_in.post(
         "/compte/signalements/complement",

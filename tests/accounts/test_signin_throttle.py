@@ -149,6 +149,7 @@ def test_the_sign_in_page_says_when_to_try_again(
     assert answers == [400] * 4 + [429]
     response = login(client, "agnes")  # the right password, while locked
     assert response.status_code == 429
+    # starlette's TestClient adds `template` and `context` to a template's response (untyped)
     assert response.template.name == "login.html"  # type: ignore[attr-defined]
     assert response.headers["retry-after"] == "30"
     error = response.context["error"]  # type: ignore[attr-defined]

@@ -9,7 +9,14 @@ import pytest
 
 from api.accounts.auth_sessions import AccountRef
 from api.accounts.models import AccountKind
-from api.accounts.throttle import Counted, Rule, Rules, account_subject, address_subject
+from api.accounts.throttle import (
+    Counted,
+    Rule,
+    Rules,
+    Subject,
+    account_subject,
+    address_subject,
+)
 from tests.accounts.conftest import RULES, Store
 
 SECRET = "test-throttle-secret"
@@ -19,9 +26,9 @@ ACCOUNT = AccountRef(AccountKind.POLICYHOLDER, 42)
 T0 = 1_800_000_000.0
 
 
-def count(store: Store, now: float, subject: object = CAMILLE) -> Counted:
+def count(store: Store, now: float, subject: Subject = CAMILLE) -> Counted:
     with store.request() as throttle:
-        return throttle.count(subject, account=ACCOUNT, now=now)  # type: ignore[arg-type]
+        return throttle.count(subject, account=ACCOUNT, now=now)
 
 
 def test_from_the_fifth_failure_the_lock_doubles_up_to_fifteen_minutes(store: Store) -> None:

@@ -93,7 +93,7 @@ def test_the_password_page_is_labelled_and_french(client: TestClient, factory: F
     assert client.get("/mot-de-passe", follow_redirects=False).status_code == 303
     login(client, "camille")
     response = client.get("/mot-de-passe")
-    assert response.template.name == "password.html"  # type: ignore[attr-defined]
+    assert response.template.name == "password.html"
     document = parse(response.text)
     assert document.find("h1").text == "Changer de mot de passe"
     assert unlabelled_fields(document) == []
@@ -123,7 +123,7 @@ def test_changing_the_password_on_the_page_ends_the_other_sessions(
     bearer = {"Authorization": f"Bearer {token}"}
     assert second.get("/api/v1/auth/me", headers=bearer).status_code == 401
     page = client.get("/mot-de-passe")
-    assert page.context["messages"] == [  # type: ignore[attr-defined]
+    assert page.context["messages"] == [
         {
             "level": "success",
             "text": "Votre mot de passe a été changé. Vos autres sessions ont été fermées.",
@@ -168,6 +168,7 @@ def test_the_password_page_explains_its_refusals(
     login(client, "camille")
     response = post_form(client, "/mot-de-passe", form, token_from="/mot-de-passe")
     assert response.status_code in (400, 422)
+    # starlette's TestClient adds `template` and `context` to a template's response (untyped)
     assert response.context["errors"] == {field: message}  # type: ignore[attr-defined]
     shown = parse(response.text).find("p", id=f"{field}-erreur")
     assert shown.text == message

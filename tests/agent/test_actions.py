@@ -2,6 +2,7 @@
 events with the agent as actor; a refused change leaves nothing behind."""
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,7 +35,7 @@ def act(client: TestClient, report: Report, action: str, **data: str) -> list[di
     response = client.post(f"{page}/{action}", data={**data, "csrf_token": token})
     assert response.status_code == 200, response.text
     assert response.url.path == page
-    messages: list[dict[str, str]] = response.context["messages"]  # type: ignore[attr-defined]
+    messages: list[dict[str, str]] = response.context["messages"]
     return messages
 
 
@@ -125,7 +126,7 @@ def test_assignment_to_an_agent_to_oneself_and_back_to_nobody(
         (agent.id, agent.id),
         (agent.id, None),
     ]
-    history = signed_in.get(f"/agent/signalements/{report.reference}").context["history"]  # type: ignore[attr-defined]
+    history = signed_in.get(f"/agent/signalements/{report.reference}").context["history"]
     assert [h.what for h in history[1:]] == [
         "Affecté à Bruno Petit",
         "Affecté à Agnès Fontaine",
@@ -160,7 +161,7 @@ def test_linking_a_duplicate_records_it(
     assert (second.duplicate_of_id, second.status) == (first.id, ReportStatus.RECEIVED)
     note = f"Rattaché au signalement {first.reference} (mêmes faits signalés)."
     assert events(db, second)[1:] == [("note", agent.id, None, note)]
-    context = signed_in.get(f"/agent/signalements/{first.reference}").context  # type: ignore[attr-defined]
+    context = signed_in.get(f"/agent/signalements/{first.reference}").context
     assert [r.id for r in context["related"].duplicates] == [second.id]
     # The JSON API shows the link too.
     api = signed_in.get(f"/api/v1/reports/{second.reference}", headers=factory.auth(agent))
@@ -245,7 +246,7 @@ def test_a_form_without_the_session_token_changes_nothing(
     )
     response = signed_in.post(f"/agent/signalements/{report.reference}/statut", data=data)
     assert response.status_code == 403
-    assert response.template.name == "error.html"  # type: ignore[attr-defined]
+    assert response.template.name == "error.html"
     reload(db, report)
     assert report.status == ReportStatus.RECEIVED
     assert len(events(db, report)) == 1
@@ -257,9 +258,9 @@ def test_a_token_from_another_session_is_refused(
     factory: Factory,
     db: Session,
     report: Report,
-    app: object,
+    app: FastAPI,
 ) -> None:
-    other = TestClient(app)  # type: ignore[arg-type]
+    other = TestClient(app)
     foreign = csrf_token(other, "/connexion")
     response = signed_in.post(
         f"/agent/signalements/{report.reference}/notes",

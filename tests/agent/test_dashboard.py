@@ -35,8 +35,8 @@ def test_dashboard_counts_by_status_per_day_and_by_provider(
     db.commit()
 
     response = signed_in.get("/agent")
-    assert response.template.name == "agent/dashboard.html"  # type: ignore[attr-defined]
-    context = response.context  # type: ignore[attr-defined]
+    assert response.template.name == "agent/dashboard.html"
+    context = response.context
     counts = {s.status.value: s.count for s in context["statuses"]}
     assert counts == {
         "received": 3,
@@ -61,9 +61,9 @@ def test_dashboard_counts_by_status_per_day_and_by_provider(
 
 def test_an_empty_dashboard(signed_in: TestClient) -> None:
     response = signed_in.get("/agent")
-    assert response.context["total"] == 0  # type: ignore[attr-defined]
-    assert response.context["providers"] == []  # type: ignore[attr-defined]
-    assert all(d.count == 0 and d.bar == 0 for d in response.context["days"])  # type: ignore[attr-defined]
+    assert response.context["total"] == 0
+    assert response.context["providers"] == []
+    assert all(d.count == 0 and d.bar == 0 for d in response.context["days"])
 
 
 def test_provider_page_weighs_independent_reports(
@@ -85,8 +85,8 @@ def test_provider_page_weighs_independent_reports(
     factory.claim(people[0], garnier, TODAY - timedelta(days=40))  # never reported
 
     response = signed_in.get(f"/agent/professionnels/{garnier.id}")
-    assert response.template.name == "agent/provider.html"  # type: ignore[attr-defined]
-    summary = response.context["summary"]  # type: ignore[attr-defined]
+    assert response.template.name == "agent/provider.html"
+    summary = response.context["summary"]
     assert (summary.reports, summary.policyholders, summary.claims) == (4, 3, 3)
     assert summary.amount_billed == Decimal("1650.00")
     assert summary.amount_reimbursed == Decimal("216.00")
@@ -96,8 +96,8 @@ def test_provider_page_weighs_independent_reports(
         ("billed_twice", 1),
     ]
     assert summary.first_received is not None and summary.first_received.tzinfo is not None
-    assert response.context["signal"].startswith("Signalé par 3 assurés différents")  # type: ignore[attr-defined]
-    assert len(response.context["recent"]) == 4  # type: ignore[attr-defined]
+    assert response.context["signal"].startswith("Signalé par 3 assurés différents")
+    assert len(response.context["recent"]) == 4
     page = parse(response.text)
     assert page.find("h1").text == "Dr Hélène Garnier"
     cards = [
@@ -113,7 +113,7 @@ def test_a_provider_reported_once_is_a_weak_signal(
     provider = factory.provider()
     holder = factory.policyholder()
     file(db, holder.id, claim=factory.claim(holder, provider, TODAY))
-    context = signed_in.get(f"/agent/professionnels/{provider.id}").context  # type: ignore[attr-defined]
+    context = signed_in.get(f"/agent/professionnels/{provider.id}").context
     assert context["signal"] == "Signalé par un seul assuré : un indice isolé, faible à lui seul."
     quiet = factory.provider("Dr Calme")
-    assert signed_in.get(f"/agent/professionnels/{quiet.id}").context["summary"].reports == 0  # type: ignore[attr-defined]
+    assert signed_in.get(f"/agent/professionnels/{quiet.id}").context["summary"].reports == 0

@@ -36,8 +36,8 @@ def test_the_page_shows_the_declaration_the_claim_and_the_differences(
     )
     response = signed_in.get(f"/agent/signalements/{report.reference}")
     assert response.status_code == 200
-    assert response.template.name == "agent/report.html"  # type: ignore[attr-defined]
-    context = response.context  # type: ignore[attr-defined]
+    assert response.template.name == "agent/report.html"
+    context = response.context
     assert context["report"].id == report.id
     assert context["claim"].id == claim.id
     assert context["policyholder"].display_name == "Camille Bernard"
@@ -68,7 +68,7 @@ def test_a_line_billed_twice_is_flagged(
     claim = factory.claim(holder, physio, day, "AMK")
     factory.claim(holder, physio, day, "AMK")
     report = file(db, holder.id, claim=claim, provider_name="kiné Saint-Jean")
-    context = signed_in.get(f"/agent/signalements/{report.reference}").context  # type: ignore[attr-defined]
+    context = signed_in.get(f"/agent/signalements/{report.reference}").context
     twice = {row.label: row for row in context["comparison"]}[
         "Même acte, même jour, même professionnel"
     ]
@@ -137,7 +137,7 @@ def test_a_report_without_claim_still_shows_the_declaration(
 ) -> None:
     report = file(db, factory.policyholder().id, provider_name="Ambulances du Rhône")
     response = signed_in.get(f"/agent/signalements/{report.reference}")
-    assert response.context["comparison"] == []  # type: ignore[attr-defined]
+    assert response.context["comparison"] == []
     assert (
         "aucun remboursement"
         in parse(response.text).find("section", aria_labelledby="remboursement").text
@@ -148,7 +148,7 @@ def test_history_names_who_did_what(
     signed_in: TestClient, factory: Factory, db: Session, agent: StaffUser
 ) -> None:
     report = file(db, factory.policyholder().id, channel="assistant")
-    history = signed_in.get(f"/agent/signalements/{report.reference}").context["history"]  # type: ignore[attr-defined]
+    history = signed_in.get(f"/agent/signalements/{report.reference}").context["history"]
     assert [(h.who, h.what) for h in history] == [
         ("L'assuré", "Signalement déposé par l'assistant en ligne")
     ]
@@ -166,7 +166,7 @@ def test_related_reports_on_the_same_claim_and_provider(
     report = file(db, me.id, claim=claim)
     elsewhere = file(db, other.id, claim=factory.claim(other, provider, TODAY - timedelta(days=6)))
     unrelated = file(db, other.id, claim=factory.claim(other, factory.provider(), TODAY))
-    related = signed_in.get(f"/agent/signalements/{report.reference}").context["related"]  # type: ignore[attr-defined]
+    related = signed_in.get(f"/agent/signalements/{report.reference}").context["related"]
     assert [r.id for r in related.same_claim] == [earlier.id]
     assert [r.id for r in related.same_provider] == [elsewhere.id]
     assert related.same_provider_total == 1
@@ -185,7 +185,7 @@ def test_reports_without_claim_are_related_by_the_provider_name_typed(
     report = file(db, factory.policyholder().id, provider_name="Ambulances du Rhône")
     same = file(db, factory.policyholder().id, provider_name="ambulances du rhone")
     file(db, factory.policyholder().id, provider_name="Taxi Bleu")
-    related = signed_in.get(f"/agent/signalements/{report.reference}").context["related"]  # type: ignore[attr-defined]
+    related = signed_in.get(f"/agent/signalements/{report.reference}").context["related"]
     assert [r.id for r in related.same_provider] == [same.id]
 
 
@@ -193,10 +193,10 @@ def test_a_final_status_offers_no_transition(
     signed_in: TestClient, factory: Factory, db: Session
 ) -> None:
     report = file(db, factory.policyholder().id)
-    report.status = "confirmed"  # type: ignore[assignment]
+    report.status = ReportStatus.CONFIRMED
     db.commit()
     response = signed_in.get(f"/agent/signalements/{report.reference}")
-    assert response.context["transitions"] == []  # type: ignore[attr-defined]
+    assert response.context["transitions"] == []
     assert "statut final" in parse(response.text).find("section", aria_labelledby="traitement").text
 
 
@@ -262,7 +262,7 @@ def test_history_shows_complements_and_automatic_changes(
     )
     db.commit()
     response = signed_in.get(f"/agent/signalements/{report.reference}")
-    history = response.context["history"]  # type: ignore[attr-defined]
+    history = response.context["history"]
     assert [(h.who, h.what, h.note) for h in history[1:]] == [
         ("L'assuré", "Complément de l'assuré", f"{SCRIPT} facture retrouvée"),
         ("Traitement automatique", "Statut « Reçu » → « Doublon d'un autre signalement »", None),

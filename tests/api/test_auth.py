@@ -11,7 +11,7 @@ from tests.factories import PASSWORD, Factory
 TOKEN_URL = "/api/v1/auth/token"
 
 
-def sign_in(client: TestClient, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+def sign_in(client: TestClient, username: str, password: str = PASSWORD):
     return client.post(TOKEN_URL, data={"username": username, "password": password})
 
 

@@ -1,6 +1,7 @@
 """Finding the claim a person means from a date and a provider typed their own way."""
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -34,10 +35,12 @@ def claims(factory: Factory, holder: Policyholder) -> dict[str, Claim]:
     }
 
 
-def match(client: TestClient, factory: Factory, holder: Policyholder, **params: str) -> list[dict]:  # type: ignore[type-arg]
+def match(
+    client: TestClient, factory: Factory, holder: Policyholder, **params: str
+) -> list[dict[str, Any]]:
     response = client.get("/api/v1/claims/match", params=params, headers=factory.auth(holder))
     assert response.status_code == 200, response.text
-    return response.json()["candidates"]  # type: ignore[no-any-return]
+    return response.json()["candidates"]
 
 
 @pytest.mark.parametrize(

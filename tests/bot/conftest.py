@@ -9,14 +9,16 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import jwt
 import pytest
 import yaml
 from actions.api_client import ClaimsApi, set_api
+from contract import tokens
 from rasa_sdk import Tracker
+from rasa_sdk.types import DomainDict
 
 from tests.bot.stack import (
     API_PYTHON,
@@ -79,9 +81,9 @@ def binding(token: str) -> dict[str, Any]:
         return {"policyholder_id": 1, "session": "test-session", "expires_at": soon}
     claims = jwt.decode(token, options={"verify_signature": False})
     return {
-        "policyholder_id": int(claims["sub"]),
-        "session": str(claims["sid"]),
-        "expires_at": int(claims["exp"]),
+        "policyholder_id": int(claims[tokens.SUBJECT]),
+        "session": str(claims[tokens.SESSION]),
+        "expires_at": int(claims[tokens.EXPIRES]),
     }
 
 
@@ -116,9 +118,13 @@ def claims(api_url: str, token: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="session")
-def domain() -> dict[str, Any]:
+def domain() -> DomainDict:
     with open(ROOT / "domain.yml", encoding="utf-8") as file:
-        return dict(yaml.safe_load(file))
+        return cast(DomainDict, yaml.safe_load(file))
+
+
+# What the actions that never read their domain are handed.
+NO_DOMAIN = cast(DomainDict, {})
 
 
 def make_tracker(

@@ -22,11 +22,18 @@ def chat_token(
     kind: str = tokens.CHAT,
     session: str | None = "sess-1",
 ) -> str:
-    now = int(time.time()) - issued_ago
-    payload = {"sub": str(subject), "role": role, "type": kind, "iat": now, "exp": now + lifetime}
-    if session is not None:
-        payload["sid"] = session
-    return jwt.encode(payload, key, algorithm="HS256")
+    """A token as the API mints it (contract.tokens), or with one rule broken."""
+    payload = tokens.claims(
+        token_type=kind,
+        subject=subject,
+        role=role,
+        session_id=session or "",
+        now=int(time.time()) - issued_ago,
+        seconds=lifetime,
+    )
+    if session is None:
+        del payload[tokens.SESSION]
+    return jwt.encode(payload, key, algorithm=tokens.ALGORITHM)
 
 
 def say(text: str = "bonjour", sender: object = "tab-1", **metadata: object) -> dict[str, object]:

@@ -13,7 +13,14 @@ from actions.followup import ActionReportStatus
 from bot.french_dates import today_in_paris
 from rasa_sdk.executor import CollectingDispatcher
 
-from tests.bot.conftest import chat_token, make_tracker, responses, sign_in, slot_events
+from tests.bot.conftest import (
+    NO_DOMAIN,
+    chat_token,
+    make_tracker,
+    responses,
+    sign_in,
+    slot_events,
+)
 from tests.bot.net import closed_port_url, slow_proxy
 
 pytestmark = pytest.mark.anyio
@@ -61,7 +68,7 @@ async def file(
         text="/affirm",
         intent="affirm",
     )
-    events = await ActionFileReport().run(dispatcher, tracker, {})
+    events = await ActionFileReport().run(dispatcher, tracker, NO_DOMAIN)
     return dispatcher, slot_events(events)
 
 
@@ -182,7 +189,7 @@ async def test_no_token_files_nothing(api: ClaimsApi, api_url: str, token: str) 
 async def test_cancel_clears_the_report() -> None:
     dispatcher = CollectingDispatcher()
     events = await ActionCancelReport().run(
-        dispatcher, make_tracker(slots=confirmed_slots(None)), {}
+        dispatcher, make_tracker(slots=confirmed_slots(None)), NO_DOMAIN
     )
     assert responses(dispatcher) == ["utter_report_cancelled"]
     assert all(value is None for value in slot_events(events).values())
@@ -193,11 +200,15 @@ async def test_follow_up_lists_the_reports_with_their_status(
 ) -> None:
     chat = chat_token(api_url, sign_in(api_url, "assure3"))
     dispatcher = CollectingDispatcher()
-    await ActionReportStatus().run(dispatcher, make_tracker(token=chat, active_loop=None), {})
+    await ActionReportStatus().run(
+        dispatcher, make_tracker(token=chat, active_loop=None), NO_DOMAIN
+    )
     assert responses(dispatcher) == ["utter_report_status_none"]
     await file(chat, confirmed_slots(None, report_key="k-status"), sender="assure-3-x")
     dispatcher = CollectingDispatcher()
-    await ActionReportStatus().run(dispatcher, make_tracker(token=chat, active_loop=None), {})
+    await ActionReportStatus().run(
+        dispatcher, make_tracker(token=chat, active_loop=None), NO_DOMAIN
+    )
     message = dispatcher.messages[0]
     assert message["response"] == "utter_report_status_list"
     assert "SIG-" in message["reports"] and ": Reçu" in message["reports"]
@@ -222,7 +233,7 @@ async def test_a_line_already_reported_gets_the_description_as_a_complement(
         tracker = make_tracker(
             token=chat, slots=offered, active_loop=None, text="/affirm", intent="affirm"
         )
-        done = slot_events(await ActionAddComplement().run(dispatcher, tracker, {}))
+        done = slot_events(await ActionAddComplement().run(dispatcher, tracker, NO_DOMAIN))
         assert responses(dispatcher) == ["utter_complement_added"]
         assert done["complement_for"] is None
     report = httpx.get(

@@ -75,7 +75,7 @@ def queue_length(lock_store: AtomicRedisLockStore, cid: str) -> int:
     return 0 if lock is None else len(lock.tickets)
 
 
-def redis_ms(red: redis.Redis) -> int:
+def redis_ms(red: redis.Redis[bytes]) -> int:
     seconds, micros = red.time()
     return int(seconds) * 1000 + int(micros) // 1000
 
@@ -91,7 +91,9 @@ def wait_for(condition: Any, seconds: float = 10) -> None:
 
 
 def _hammer(prefix: str, barrier: Any, conversations: list[str], users: int, turns: int) -> None:
-    async def user(lock_store: AtomicRedisLockStore, rec: AsyncRedis, cid: str, n: int) -> None:
+    async def user(
+        lock_store: AtomicRedisLockStore, rec: AsyncRedis[bytes], cid: str, n: int
+    ) -> None:
         for k in range(turns):
             await asyncio.sleep(random.random() * 0.003)
             async with lock_store.lock(cid) as held:

@@ -16,8 +16,7 @@ import pytest
 from rasa.core.agent import _pull_model_and_fingerprint
 from rasa.core.utils import AvailableEndpoints
 
-from tests.bot.conftest import TEST_SECRET
-from tests.bot.stack import API_PYTHON, ROOT, running_api
+from tests.bot.stack import API_PYTHON, ROOT, TEST_SECRET, running_api
 
 MODEL_TOKEN = "bot-model-token-0123456789-abcdefghijklm"
 # Unquoted on purpose: Rasa expands ${…} in plain YAML scalars only, never in quoted ones.

@@ -8,11 +8,14 @@ from typing import Any
 import httpx
 import pytest
 from actions.api_client import ClaimsApi, set_api
-from actions.report_form import ActionAskClaimChoice, ValidateReportForm
+from actions.report_form import ValidateReportForm
+from actions.report_questions import ActionAskClaimChoice
 from bot.french_dates import today_in_paris
+from contract.calendar import HISTORY_MONTHS, months_before
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
-from tests.bot.conftest import make_tracker, responses, sign_in, slot_events
+from tests.bot.conftest import NO_DOMAIN, make_tracker, responses, sign_in, slot_events
 from tests.bot.net import closed_port_url, silent_server
 
 pytestmark = pytest.mark.anyio
@@ -20,7 +23,7 @@ TODAY = today_in_paris()
 form = ValidateReportForm()
 
 
-async def validate(slot: str, value: Any, **tracker_args: Any) -> tuple[dict[str, Any], list]:
+async def validate(slot: str, value: Any, **tracker_args: Any) -> tuple[dict[str, Any], list[str]]:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(**tracker_args)
     method = getattr(form, f"validate_{slot}")
@@ -28,7 +31,7 @@ async def validate(slot: str, value: Any, **tracker_args: Any) -> tuple[dict[str
     return result, responses(dispatcher)
 
 
-async def test_without_a_token_the_form_asks_to_sign_in(domain: dict[str, Any]) -> None:
+async def test_without_a_token_the_form_asks_to_sign_in(domain: DomainDict) -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
         text="signaler un remboursement suspect",
@@ -68,6 +71,14 @@ async def test_bad_care_dates_are_refused_and_asked_again(typed: str, response: 
     result, said = await validate("care_date", typed, token="t")
     assert result == {"care_date": None}
     assert said == [response]
+
+
+async def test_the_history_starts_where_the_apis_does() -> None:
+    first = months_before(TODAY, HISTORY_MONTHS)
+    result, said = await validate("care_date", first.isoformat(), token="t")
+    assert result == {"care_date": first.isoformat()} and said == []
+    result, said = await validate("care_date", (first - timedelta(days=1)).isoformat(), token="t")
+    assert result == {"care_date": None} and said == ["utter_care_date_too_old"]
 
 
 async def test_correcting_the_date_drops_the_claim_and_confirmation() -> None:
@@ -175,7 +186,7 @@ async def test_choosing_what_to_correct_asks_it_again() -> None:
     assert result["care_date"] is None
 
 
-async def test_required_slots_follow_the_correction(domain: dict[str, Any]) -> None:
+async def test_required_slots_follow_the_correction(domain: DomainDict) -> None:
     tracker = make_tracker(token="t", slots={"correction_pending": True})
     slots = await form.required_slots([], CollectingDispatcher(), tracker, domain)
     assert slots[-2:] == ["correction_field", "report_confirmed"]
@@ -190,14 +201,14 @@ def _scenario_claim(claims: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 async def ask_claim(
-    api: ClaimsApi, chat: str | None, care_date: str, provider: str
+    api: ClaimsApi | None, chat: str | None, care_date: str, provider: str
 ) -> tuple[CollectingDispatcher, dict[str, Any]]:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
         token=chat,
         slots={"care_date": care_date, "provider": provider, "requested_slot": "claim_choice"},
     )
-    events = await ActionAskClaimChoice().run(dispatcher, tracker, {})
+    events = await ActionAskClaimChoice().run(dispatcher, tracker, NO_DOMAIN)
     return dispatcher, slot_events(events)
 
 
@@ -263,11 +274,11 @@ async def test_unreachable_or_hanging_api_is_told_and_offers_to_go_on(
 ) -> None:
     if backend == "refused":
         set_api(ClaimsApi(closed_port_url()))
-        dispatcher, slots = await ask_claim(None, chat, TODAY.isoformat(), "Dr Martin")  # type: ignore[arg-type]
+        dispatcher, slots = await ask_claim(None, chat, TODAY.isoformat(), "Dr Martin")
     else:
         with silent_server() as url:
             set_api(ClaimsApi(url, timeout=httpx.Timeout(0.5)))
-            dispatcher, slots = await ask_claim(None, chat, TODAY.isoformat(), "Dr Martin")  # type: ignore[arg-type]
+            dispatcher, slots = await ask_claim(None, chat, TODAY.isoformat(), "Dr Martin")
     set_api(None)
     assert responses(dispatcher) == ["utter_claims_unavailable"]
     assert slots["claim_candidates"] == []

@@ -17,6 +17,7 @@ import httpx
 import jwt
 import pytest
 import socketio
+from contract import tokens
 
 from tests.bot.conftest import chat_token, sign_in
 from tests.bot.stack import TEST_KEYS, Assistant
@@ -73,13 +74,14 @@ async def widget(url: str, token: str | None, session_id: str) -> AsyncIterator[
 
 def forged(token: str) -> str:
     claims = jwt.decode(token, options={"verify_signature": False})
-    return jwt.encode(claims, "not-the-secret-0123456789-abcdefghijkl", algorithm="HS256")
+    return jwt.encode(claims, "not-the-secret-0123456789-abcdefghijkl", algorithm=tokens.ALGORITHM)
 
 
 def expired(token: str) -> str:
     claims = jwt.decode(token, options={"verify_signature": False})
-    claims["iat"], claims["exp"] = int(time.time()) - 3600, int(time.time()) - 60
-    return jwt.encode(claims, TEST_KEYS["ASSISTANT_CHANNEL_KEY"], algorithm="HS256")
+    now = int(time.time())
+    claims[tokens.ISSUED_AT], claims[tokens.EXPIRES] = now - 3600, now - 60
+    return jwt.encode(claims, TEST_KEYS[tokens.CHANNEL_KEY_ENV], algorithm=tokens.ALGORITHM)
 
 
 def opening_message(claim: dict[str, Any]) -> str:
@@ -150,14 +152,14 @@ async def test_one_policyholder_never_receives_another_ones_messages(
         await asyncio.sleep(1)
         assert len(camille.bot) == camille_count
 
-    subject = jwt.decode(chat, options={"verify_signature": False})["sub"]
+    subject = jwt.decode(chat, options={"verify_signature": False})[tokens.SUBJECT]
     events = tracker_events(assistant, f"assure-{subject}-partagee")
     said = [e for e in events if e["event"] == "user"]
     assert [e["text"] for e in said] == ["bonjour", "je veux signaler un remboursement suspect"]
     # Who is talking, never the token.
     assert said[0]["metadata"]["auth"]["policyholder_id"] == int(subject)
     assert chat not in json.dumps(events)
-    other_subject = jwt.decode(other, options={"verify_signature": False})["sub"]
+    other_subject = jwt.decode(other, options={"verify_signature": False})[tokens.SUBJECT]
     other_said = tracker_events(assistant, f"assure-{other_subject}-partagee")
     assert [e["text"] for e in other_said if e["event"] == "user"] == ["bonjour", "merci"]
 
@@ -165,7 +167,7 @@ async def test_one_policyholder_never_receives_another_ones_messages(
 async def test_a_chosen_session_id_cannot_reach_someone_elses_conversation(
     assistant: Assistant, api_url: str, chat: str
 ) -> None:
-    victim = jwt.decode(chat, options={"verify_signature": False})["sub"]
+    victim = jwt.decode(chat, options={"verify_signature": False})[tokens.SUBJECT]
     attacker = chat_token(api_url, sign_in(api_url, "assure3"))
     async with (
         widget(assistant.url, chat, "privee") as owner,

@@ -41,6 +41,7 @@ def _features(model: SpacyModel, loader: type[RasaSpacyNLP], tmp_path: Path) -> 
     featurizer = SpacyFeaturizer.create(
         SpacyFeaturizer.get_default_config(), storage, Resource("spacy"), context
     )
+    assert isinstance(featurizer, SpacyFeaturizer)  # `create` is declared to give a GraphComponent
     featurizer.process(messages)
     return messages
 

@@ -102,7 +102,9 @@ async def test_fifty_conversations_over_two_hosts_survive_a_replica_killed(
     async with httpx.AsyncClient(timeout=90, limits=httpx.Limits(max_connections=100)) as client:
         runs = [converse(client, c, p, deadline=deadline, think=0.5) for c, p in
                 zip(chats, people, strict=True)]  # fmt: skip
-        *outcomes, killed = await asyncio.gather(*runs, _kill_mid_run(cluster, after=6))
+        outcomes, killed = await asyncio.gather(
+            asyncio.gather(*runs), _kill_mid_run(cluster, after=6)
+        )
     results: list[Outcome] = list(outcomes)
 
     unfinished = {o.person.username: (o.error, o.turns[-3:]) for o in results if not o.reference}

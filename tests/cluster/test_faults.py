@@ -125,7 +125,7 @@ async def test_twenty_conversations_survive_the_action_server_and_the_api_going_
             converse(client, chat, person, deadline=deadline, think=0.4)
             for chat, person in zip(chats, stack.people, strict=True)
         ]
-        *outcomes, chaos = await asyncio.gather(*conversations, _chaos(stack))
+        outcomes, chaos = await asyncio.gather(asyncio.gather(*conversations), _chaos(stack))
     results: list[Outcome] = list(outcomes)
 
     assert len(chaos) == 2 * CUTS

@@ -41,7 +41,8 @@ class Block:
 
 def parse(text: str) -> Block:
     root = Block("main", [])
-    stack, words = [root], []
+    stack = [root]
+    words: list[str] = []
     for token in TOKEN.findall(text):
         if token.startswith("#"):
             continue

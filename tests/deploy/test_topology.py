@@ -162,7 +162,7 @@ def test_the_api_settings_are_valid_outside_demo_mode(monkeypatch: pytest.Monkey
     assert not unknown, f"not a setting: {sorted(unknown)}"
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     assert settings.demo is False and settings.model_distribution == "pull"
     assert settings.cookie_secure is True
     mail_settings(settings)  # what the notification worker refuses to start without

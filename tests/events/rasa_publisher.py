@@ -9,6 +9,7 @@ reads it. Run by tests/events/test_rasa_publisher.py; never imports the API.
 import asyncio
 import os
 import sys
+from typing import TYPE_CHECKING, cast
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
@@ -26,16 +27,22 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+if TYPE_CHECKING:  # Rasa declares it for type checkers only
+    from rasa.shared.core.events import NLUPredictionData
+
 
 def said(text: str, intent: str, confidence: float, token: str) -> UserUttered:
     return UserUttered(
         text,
         intent={"name": intent, "confidence": confidence},
-        parse_data={
-            "intent": {"name": intent, "confidence": confidence},
-            "entities": [],
-            "intent_ranking": [{"name": intent, "confidence": confidence}],
-        },
+        parse_data=cast(
+            "NLUPredictionData",
+            {
+                "intent": {"name": intent, "confidence": confidence},
+                "entities": [],
+                "intent_ranking": [{"name": intent, "confidence": confidence}],
+            },
+        ),
         input_channel="rest",
         metadata={"access_token": token, "auth": {"policyholder_id": 7, "session": "s-1"}},
     )
@@ -61,16 +68,17 @@ async def main(endpoints: str, tracker_db: str, sender: str, token: str) -> None
         tracker.update(event)
     await store.save(tracker)  # the first turn: every event published, then stored
     # The next turn starts, as in Rasa's server, from the tracker read back from the store.
-    tracker = await store.retrieve(sender)
-    assert tracker is not None
-    for event in (
+    stored = await store.retrieve(sender)
+    assert stored is not None
+    tracker = stored
+    for later in (
         said("on m'a facturé un soin fantôme", "report_suspicious", 0.41, token),
         SlotSet("act_description", "on m'a facturé un soin fantôme"),
         ActionExecuted("action_file_report", policy="RulePolicy", confidence=1.0),
         BotUttered("Signalement enregistré.", metadata={"utter_action": "utter_report_filed"}),
         ActionExecuted("action_listen"),
     ):
-        tracker.update(event)
+        tracker.update(later)
     await store.save(tracker)  # the second turn: only the new events
     while broker._background_tasks:
         await asyncio.sleep(0.05)

@@ -10,8 +10,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel
 
-from api.agent.filters import FIELDS as AGENT_LIST_FIELDS
-from api.trainer.forms import ENTITY_ROWS
+from api.web.agent.filters import FIELDS as AGENT_LIST_FIELDS
+from api.web.trainer.forms import ENTITY_ROWS
 
 ANNOTATION_FIELDS = (
     "intent",

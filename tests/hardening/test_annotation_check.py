@@ -2,6 +2,7 @@
 (the preview never reaches Rasa's validation, the save writes nothing)."""
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from ruamel.yaml import YAML
 from api.accounts.models import StaffRole
 from api.core.config import Settings
 from api.training.example_text import LINE_BREAKS
-from api.training.nlu_files import NluData, NluError
+from api.training.nlu_files import Change, NluData, NluError
 from tests.factories import Factory
 from tests.web.helpers import csrf_token, login
 from tests.web.markup import parse
@@ -36,10 +37,11 @@ def test_the_service_refuses_a_separator_inside_an_example(
 ) -> None:
     nlu = NluData(small_workbench.assistant_dir)
     code = f"U+{ord(separator):04X}"
-    for plan in (
+    plans: list[Callable[[], Change]] = [
         lambda: nlu.plan_add(intent="greet", text=f"bonjour{separator}madame", entities=[]),
         lambda: nlu.plan_edit(intent="greet", old="salut", text=f"salut{separator}à tous"),
-    ):
+    ]
+    for plan in plans:
         with pytest.raises(NluError) as refused:
             plan()
         assert "Un exemple tient sur une seule ligne\u00a0:" in refused.value.message
@@ -104,7 +106,7 @@ def test_an_inbox_message_with_a_separator_cannot_be_annotated(
     store = TrackerStore(Path(small_workbench.tracker_store_url.removeprefix("sqlite:///")))
     store.user_says("bonjour\u2028je voudrais signaler", "greet", 0.2)
     inbox = trainer_client.get("/trainer/messages")
-    keys = [m.key for m in inbox.context["inbox_messages"] if "\u2028" in m.text]  # type: ignore[attr-defined]
+    keys = [m.key for m in inbox.context["inbox_messages"] if "\u2028" in m.text]
     assert len(keys) == 1
     preview = trainer_client.get(f"/trainer/messages/{keys[0]}/apercu", params={"intent": "greet"})
     assert preview.status_code == 400

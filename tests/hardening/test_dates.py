@@ -70,12 +70,12 @@ def test_the_agents_list_and_export_take_the_calendar_ends_as_no_bound(
     ):
         listing = client.get("/agent/signalements", params=params)
         assert listing.status_code == 200, params
-        assert [r.reference for r in listing.context["reports"]] == [report.reference]  # type: ignore[attr-defined]
+        assert [r.reference for r in listing.context["reports"]] == [report.reference]
         export = client.get("/agent/signalements.csv", params=params)
         assert export.status_code == 200
         assert report.reference in export.text
     empty = client.get("/agent/signalements", params={"received_to": FIRST})
-    assert empty.status_code == 200 and empty.context["reports"] == []  # type: ignore[attr-defined]
+    assert empty.status_code == 200 and empty.context["reports"] == []
 
 
 def test_the_api_report_filters_accept_the_calendar_ends(
@@ -119,7 +119,7 @@ def test_the_trainers_inbox_takes_the_calendar_ends_as_no_bound(
     for params in ({"since": FIRST, "until": LAST}, {"since": FIRST}, {"until": LAST}):
         inbox = client.get("/trainer/messages", params=params)
         assert inbox.status_code == 200, params
-        texts = [m.text for m in inbox.context["inbox_messages"]]  # type: ignore[attr-defined]
+        texts = [m.text for m in inbox.context["inbox_messages"]]
         assert texts == ["je voudrais parler du docteur Durand"]
     before = client.get("/trainer/messages", params={"until": FIRST})
-    assert before.context["inbox_messages"] == []  # type: ignore[attr-defined]
+    assert before.context["inbox_messages"] == []

@@ -2,8 +2,10 @@
 PostgreSQL answered 500 for a NUL in a search, a report or a sign-in, SQLite stored it."""
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,7 +29,9 @@ def _report(**fields: object) -> dict[str, object]:
     }
 
 
-def _post_json(client: TestClient, path: str, body: object, headers: dict[str, str]) -> object:
+def _post_json(
+    client: TestClient, path: str, body: object, headers: dict[str, str]
+) -> httpx.Response:
     """JSON as a client may send it: json.dumps writes a lone surrogate as « \\ud800 »."""
     return client.post(
         path,
@@ -137,7 +141,7 @@ def test_a_body_the_guard_reads_still_reaches_the_route_whole(
     holder = factory.auth(factory.policyholder())
     payload = json.dumps(_report(description="é" * 1900)).encode()
 
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks() -> Iterator[bytes]:
         for start in range(0, len(payload), 1000):
             yield payload[start : start + 1000]
 

@@ -235,14 +235,7 @@ def attack(sweep: Sweep, caller: Caller, case: Case) -> None:
         options: dict[str, Any] = {"form": form, "body": encoded, **changes}
         sweep.send(caller, case, what=what, **options)
 
-    for param in case.path_params:
-        for value in hostile.for_parameter(param.annotation) + hostile.PATHS:
-            send(f"path {param.name}={value!r:.40}", path={param.name: value})
-    for param in case.query:
-        for value in hostile.for_parameter(param.annotation):
-            send(f"query {param.name}={value!r:.40}", query=[(param.name, value)])
-    for value in ("a\x00b", "\ud800", "x" * 5000):
-        send(f"undeclared query {value!r:.20}", query=[("inconnu", value)])
+    _attack_address(send, case)
     for param in case.headers:
         for raw in (b"", b" ", b"x" * 300, "é".encode("latin-1"), b"a\x00b", b"\x7f"):
             send(f"header {param.name}={raw!r:.30}", headers={param.name: raw})
@@ -253,6 +246,17 @@ def attack(sweep: Sweep, caller: Caller, case: Case) -> None:
             send(f"form {param.name}={value!r:.40}", form=changed)
     if body is not None:
         _attack_body(send, body)
+
+
+def _attack_address(send: Callable[..., None], case: Case) -> None:
+    for param in case.path_params:
+        for value in hostile.for_parameter(param.annotation) + hostile.PATHS:
+            send(f"path {param.name}={value!r:.40}", path={param.name: value})
+    for param in case.query:
+        for value in hostile.for_parameter(param.annotation):
+            send(f"query {param.name}={value!r:.40}", query=[(param.name, value)])
+    for value in ("a\x00b", "\ud800", "x" * 5000):
+        send(f"undeclared query {value!r:.20}", query=[("inconnu", value)])
 
 
 def _attack_body(send: Callable[..., None], body: dict[str, Any]) -> None:

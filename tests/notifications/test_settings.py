@@ -20,6 +20,7 @@ def settings(**fields: object) -> Settings:
         "demo": False,
     }
     values.update(fields)
+    # Each test overrides some fields: mypy cannot match a dict's keys to Settings' arguments.
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
 

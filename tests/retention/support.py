@@ -65,7 +65,7 @@ class TrackerStore:
         """Events per conversation."""
         with self.engine.connect() as connection:
             stmt = select(EVENTS.c.sender_id, func.count()).group_by(EVENTS.c.sender_id)
-            return dict(connection.execute(stmt).all())  # type: ignore[arg-type]
+            return dict(connection.execute(stmt).all())
 
     def empty(self) -> None:
         with self.engine.begin() as connection:

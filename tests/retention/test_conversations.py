@@ -122,9 +122,9 @@ def test_trainers_decisions_and_discarded_texts_follow_the_messages(
     db.expire_all()
     assert set(db.scalars(select(TrainingDecision.message_key))) == {kept_key}
     assert result.details["training_decisions"] == len(gone_keys) == 2
-    assert db.get(TrainingEvent, old_text.id).detail == conversations.ERASED_DISCARDED  # type: ignore[union-attr]
-    assert db.get(TrainingEvent, new_text.id).detail == "Message écarté : bonjour"  # type: ignore[union-attr]
-    assert db.get(TrainingEvent, other.id).detail == "Exemple ajouté"  # type: ignore[union-attr]
+    assert db.get_one(TrainingEvent, old_text.id).detail == conversations.ERASED_DISCARDED
+    assert db.get_one(TrainingEvent, new_text.id).detail == "Message écarté : bonjour"
+    assert db.get_one(TrainingEvent, other.id).detail == "Exemple ajouté"
     assert result.details["discarded_texts"] == 1
 
 

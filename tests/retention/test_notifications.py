@@ -96,7 +96,7 @@ def test_the_outbox_records_when_an_email_is_settled(db: Session, factory: Facto
     assert service.mark_sent(session=db, lease=lease, now=now)
     db.commit()
     db.expire_all()
-    assert db.get(Notification, first.id).settled_at == now  # type: ignore[union-attr]
+    assert db.get_one(Notification, first.id).settled_at == now
 
     later = now + window + timedelta(minutes=1)
     second = service.queue_payment_notice(session=db, policyholder=holder, now=later, window=window)
@@ -107,4 +107,4 @@ def test_the_outbox_records_when_an_email_is_settled(db: Session, factory: Facto
     db.commit()
     db.expire_all()
     assert state == NotificationState.FAILED
-    assert db.get(Notification, second.id).settled_at == later  # type: ignore[union-attr]
+    assert db.get_one(Notification, second.id).settled_at == later

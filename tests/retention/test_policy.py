@@ -43,6 +43,7 @@ def test_absurd_values_are_refused_with_a_clear_message(
     values: dict[str, int], message: str
 ) -> None:
     with pytest.raises(ValidationError, match=message):
+        # A dict of parametrised fields: mypy cannot match its keys to Settings' arguments.
         Settings(**TEST_KEYS, **values)  # type: ignore[arg-type]
 
 

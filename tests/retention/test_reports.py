@@ -11,14 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.accounts.models import StaffRole
-from api.agent import stats
-from api.agent.export import HEADER
 from api.core.config import Settings
 from api.core.db import utcnow
+from api.reports import statistics as stats
 from api.reports.models import Report, ReportEvent
 from api.reports.workflow import EventKind, ReportStatus
 from api.retention import reports as retention_reports
 from api.retention.models import RetentionRun, RunOutcome
+from api.web.agent.export import HEADER
 from tests.factories import Factory
 from tests.retention.support import TrackerStore, old_report, policy_for, run
 from tests.web.helpers import login
@@ -165,11 +165,11 @@ def test_agents_pages_csv_and_api_cope_with_erased_reports(
     assert "ont été effacées le" in page.text
     assert "Claire Durand" not in page.text and "06 12 34 56 78" not in page.text
     assert "(même assuré)" not in page.text
-    related = page.context["related"]  # type: ignore[attr-defined]
+    related = page.context["related"]
     assert [r.id for r in related.same_provider] == [live.id]  # not every erased report
     bare_page = agent_client.get(f"/agent/signalements/{bare.reference}")
     assert bare_page.status_code == 200
-    assert bare_page.context["related"].same_provider == []  # type: ignore[attr-defined]
+    assert bare_page.context["related"].same_provider == []
 
     listing = agent_client.get("/agent/signalements")
     assert listing.status_code == 200 and erased.reference in listing.text
@@ -177,7 +177,7 @@ def test_agents_pages_csv_and_api_cope_with_erased_reports(
     assert erased.reference in by_provider.text and live.reference in by_provider.text
     provider_page = agent_client.get(f"/agent/professionnels/{provider.id}")
     assert provider_page.status_code == 200
-    assert provider_page.context["summary"].reports == 2  # type: ignore[attr-defined]
+    assert provider_page.context["summary"].reports == 2
     assert "Dont 1\u00a0signalement anonymisé" in provider_page.text
     assert agent_client.get("/agent").status_code == 200
 
@@ -224,9 +224,9 @@ def test_a_crash_mid_batch_leaves_each_report_whole(
     real_erase_notes = retention_reports.erase_notes
     calls = []
 
-    def crash_in_second_batch(**kwargs: object) -> None:
+    def crash_in_second_batch(*, session: Session, ids: list[int]) -> None:
         calls.append(1)
-        real_erase_notes(**kwargs)  # type: ignore[arg-type]
+        real_erase_notes(session=session, ids=ids)
         if len(calls) == 2:  # the reports of this batch are already updated, not committed
             raise Crash
 

@@ -103,7 +103,7 @@ def test_the_cap_leaves_the_rest_for_the_next_run_and_the_audit_says_so(
     assert [(r.notifications_deleted, r.notifications_remaining) for r in runs] == [(3, 2), (2, 0)]
     for audit in runs:
         assert audit.outcome == RunOutcome.DONE and not audit.dry_run and audit.error is None
-        assert audit.started_at <= audit.finished_at  # type: ignore[operator]
+        assert audit.finished_at is not None and audit.started_at <= audit.finished_at
         assert audit.details["tracker_store_events"] == 3 * audit.conversations_deleted
     assert first.tallies["reports"].remaining == 2 and second.tallies["reports"].remaining == 0
     assert "2 en attente du prochain passage" in summary(first)

@@ -7,13 +7,15 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import pytest
 from sqlalchemy import create_engine
 
-from api.training.inbox import InboxFilters, InboxSource, events, read_messages
+from api.core.tracker_store import events
+from api.training.inbox import InboxFilters, InboxSource, read_messages
 from api.training.nlu_files import NluData
 from tests.bot.stack import MODEL, ROOT
 from tests.trainer.conftest import RASA_TOKEN, Stack, sign_in_token
@@ -106,6 +108,71 @@ def _target_intent(predicted: str) -> str:
     return "ask_reimbursement_delay" if predicted != "ask_reimbursement_delay" else "ask_human"
 
 
+def _annotate(stack: Stack, web: httpx.Client, key: str, target: str) -> None:
+    """The preview shows the diff and Rasa's verdict, then the save writes the file."""
+    preview = web.get(f"/trainer/messages/{key}/apercu?{urlencode({'intent': target})}")
+    assert preview.status_code == 200, preview.text
+    document = parse(preview.text)
+    assert f"+    - {PHRASE}" in document.find("pre").text
+    form = next(f for f in document.find_all("form") if f.attrs["action"].endswith("/enregistrer"))
+    saved = web.post(form.attrs["action"], data=hidden_fields(form))
+    assert (saved.status_code, saved.headers["location"]) == (303, "/trainer/messages")
+    lines = (stack.assistant_dir / "data" / "nlu.yml").read_text(encoding="utf-8").splitlines()
+    assert lines.count(f"    - {PHRASE}") == 1
+    assert PHRASE not in web.get("/trainer/messages").text
+
+
+def _train(stack: Stack, web: httpx.Client) -> tuple[str, dict[str, Any]]:
+    """Training runs in the background: the page answers while the worker trains."""
+    home = parse(web.get("/trainer").text)
+    form = next(f for f in home.find_all("form") if f.attrs["action"] == "/trainer/entrainements")
+    queued = web.post("/trainer/entrainements", data=hidden_fields(form))
+    run_url = str(queued.headers["location"])
+    seen: list[tuple[str, int]] = []
+    deadline = time.monotonic() + TRAINING_SECONDS
+    while True:
+        state: dict[str, Any] = web.get(f"{run_url}/etat").json()
+        if (state["state"], state["progress"]) not in seen:
+            seen.append((state["state"], state["progress"]))
+        if state["finished"] or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    assert state["state"] == "done", (state, (stack.workdir / "worker.log").read_text()[-3000:])
+    assert any(0 < progress < 100 for _state, progress in seen), seen
+    return run_url, state
+
+
+def _evaluation(web: httpx.Client, run_url: str, model_url: str) -> Element:
+    """Both models on the held-out set, as tables and a picture; the model's page."""
+    document = parse(web.get(model_url).text)
+    assert len(document.find_all("table")) >= 2
+    assert web.get(f"{model_url}/matrice.png").headers["content-type"] == "image/png"
+    log = web.get(f"{run_url}/journal")
+    assert "rasa train" in log.text and "rasa test nlu" in log.text
+    return document
+
+
+def _activate(stack: Stack, web: httpx.Client, model_page: Element, target: str) -> None:
+    """On the running Rasa server: it now answers the new intent."""
+    form = next(f for f in model_page.find_all("form") if f.attrs["action"].endswith("/activer"))
+    version = form.attrs["action"].split("/")[-2]
+    activated = web.post(form.attrs["action"], data=hidden_fields(form))
+    assert activated.status_code == 303
+    assert rasa(stack, "GET", "/status").json()["model_file"] == f"{version}.tar.gz"
+    parsed = rasa(stack, "POST", "/model/parse", json={"text": PHRASE}).json()
+    assert parsed["intent"]["name"] == target
+    assert model_at_next_start(stack) == (stack.models_dir / "trainer" / f"{version}.tar.gz")
+
+
+def _roll_back(stack: Stack, web: httpx.Client) -> None:
+    """The previous model is in service again."""
+    home = parse(web.get("/trainer").text)
+    form = next(f for f in home.find_all("form") if f.attrs["action"] == "/trainer/modeles/retour")
+    assert web.post(form.attrs["action"], data=hidden_fields(form)).status_code == 303
+    assert rasa(stack, "GET", "/status").json()["model_file"] == MODEL.name
+    assert model_at_next_start(stack) == MODEL.resolve()
+
+
 def test_annotate_train_evaluate_activate_and_roll_back(stack: Stack, web: httpx.Client) -> None:
     started = time.monotonic()
     token = sign_in_token(stack.api_url, "assure2")
@@ -117,62 +184,14 @@ def test_annotate_train_evaluate_activate_and_roll_back(stack: Stack, web: httpx
     before = rasa(stack, "POST", "/model/parse", json={"text": PHRASE}).json()["intent"]["name"]
     target = _target_intent(before)
 
-    # Annotate: the preview shows the diff and Rasa's verdict, then the save writes the file.
-    preview = web.get(f"/trainer/messages/{key}/apercu?{urlencode({'intent': target})}")
-    assert preview.status_code == 200, preview.text
-    document = parse(preview.text)
-    assert f"+    - {PHRASE}" in document.find("pre").text
-    form = next(f for f in document.find_all("form") if f.attrs["action"].endswith("/enregistrer"))
-    saved = web.post(form.attrs["action"], data=hidden_fields(form))
-    assert (saved.status_code, saved.headers["location"]) == (303, "/trainer/messages")
-    lines = (stack.assistant_dir / "data" / "nlu.yml").read_text(encoding="utf-8").splitlines()
-    assert lines.count(f"    - {PHRASE}") == 1
-    assert PHRASE not in web.get("/trainer/messages").text
+    _annotate(stack, web, key, target)
     annotated = time.monotonic()
-
-    # Train in the background: the page answers while the worker trains.
-    home = parse(web.get("/trainer").text)
-    form = next(f for f in home.find_all("form") if f.attrs["action"] == "/trainer/entrainements")
-    queued = web.post("/trainer/entrainements", data=hidden_fields(form))
-    run_url = queued.headers["location"]
-    seen: list[tuple[str, int]] = []
-    deadline = time.monotonic() + TRAINING_SECONDS
-    while True:
-        state = web.get(f"{run_url}/etat").json()
-        if (state["state"], state["progress"]) not in seen:
-            seen.append((state["state"], state["progress"]))
-        if state["finished"] or time.monotonic() > deadline:
-            break
-        time.sleep(2)
-    assert state["state"] == "done", (state, (stack.workdir / "worker.log").read_text()[-3000:])
-    assert any(0 < progress < 100 for _state, progress in seen), seen
+    run_url, state = _train(stack, web)
     trained = time.monotonic()
-
-    # Evaluate: both models on the held-out set, as tables and a picture.
-    model_page = web.get(state["model_url"])
-    document = parse(model_page.text)
-    assert len(document.find_all("table")) >= 2
-    assert web.get(f"{state['model_url']}/matrice.png").headers["content-type"] == "image/png"
-    version = state["model_url"].rsplit("/", 1)[1]
-    log = web.get(f"{run_url}/journal")
-    assert "rasa train" in log.text and "rasa test nlu" in log.text
-
-    # Activate on the running Rasa server: it now answers the new intent.
-    form = next(f for f in document.find_all("form") if f.attrs["action"].endswith("/activer"))
-    activated = web.post(form.attrs["action"], data=hidden_fields(form))
-    assert activated.status_code == 303
-    assert rasa(stack, "GET", "/status").json()["model_file"] == f"{version}.tar.gz"
-    parsed = rasa(stack, "POST", "/model/parse", json={"text": PHRASE}).json()
-    assert parsed["intent"]["name"] == target
-    assert model_at_next_start(stack) == (stack.models_dir / "trainer" / f"{version}.tar.gz")
+    _activate(stack, web, _evaluation(web, run_url, state["model_url"]), target)
     activated_at = time.monotonic()
+    _roll_back(stack, web)
 
-    # Roll back: the previous model is in service again.
-    home = parse(web.get("/trainer").text)
-    form = next(f for f in home.find_all("form") if f.attrs["action"] == "/trainer/modeles/retour")
-    assert web.post(form.attrs["action"], data=hidden_fields(form)).status_code == 303
-    assert rasa(stack, "GET", "/status").json()["model_file"] == MODEL.name
-    assert model_at_next_start(stack) == MODEL.resolve()
     journal = parse(web.get("/trainer/journal").text).find("table").text
     for words in ("Exemple ajouté", "Entraînement du modèle", "mis en service", "Retour au modèle"):
         assert words in journal

@@ -57,5 +57,5 @@ def declared_routes(*routers: APIRouter) -> set[tuple[str, str]]:
         for router in routers
         for route in router.routes
         if isinstance(route, APIRoute)
-        for method in route.methods
+        for method in route.methods or ()
     }

@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from api.accounts.models import StaffRole
+from api.core.config import Settings
 from api.main import create_app
 from tests.factories import PASSWORD, Factory
 from tests.web.helpers import LOGIN, csrf_token, login
@@ -16,8 +17,8 @@ pytestmark = pytest.mark.usefixtures("db")
 def test_sign_in_page_is_french_labelled_and_carries_a_csrf_token(client: TestClient) -> None:
     response = client.get(LOGIN, params={"next": "/agent/signalements?status=received"})
     assert response.status_code == 200
-    assert response.template.name == "login.html"  # type: ignore[attr-defined]
-    context = response.context  # type: ignore[attr-defined]
+    assert response.template.name == "login.html"
+    context = response.context
     assert context["next_path"] == "/agent/signalements?status=received"
     assert context["error"] is None and context["principal"] is None
     page = parse(response.text)
@@ -43,10 +44,10 @@ def test_agent_signs_in_and_lands_on_the_console(client: TestClient, factory: Fa
 
 
 def test_session_cookie_is_secure_when_configured(
-    settings: object, factory: Factory, db: Session
+    settings: Settings, factory: Factory, db: Session
 ) -> None:
     factory.staff(StaffRole.AGENT, "agnes")
-    app = create_app(settings.model_copy(update={"cookie_secure": True}))  # type: ignore[attr-defined]
+    app = create_app(settings.model_copy(update={"cookie_secure": True}))
     with TestClient(app, base_url="https://testserver") as client:
         response = login(client, "agnes")
         assert "secure" in response.headers["set-cookie"].lower().split("; ")
@@ -95,6 +96,7 @@ def test_wrong_credentials_get_one_french_message_and_no_session(
     factory.staff(StaffRole.AGENT, "agnes")
     response = login(client, username, password)
     assert response.status_code == 400
+    # starlette's TestClient adds `template` and `context` to a template's response (untyped)
     assert response.context["error"] == "Identifiant ou mot de passe incorrect."  # type: ignore[attr-defined]
     alert = parse(response.text).find("p", role="alert")
     assert alert.text == "Identifiant ou mot de passe incorrect."
@@ -116,7 +118,7 @@ def test_sign_in_without_csrf_token_is_refused(client: TestClient, factory: Fact
     client.get(LOGIN)
     response = client.post(LOGIN, data={"username": "agnes", "password": PASSWORD})
     assert response.status_code == 403
-    assert response.template.name == "error.html"  # type: ignore[attr-defined]
+    assert response.template.name == "error.html"
     assert "Ce formulaire a expiré" in parse(response.text).find("main").text
     assert client.get("/agent", follow_redirects=False).status_code == 303
 
@@ -153,7 +155,7 @@ def test_sign_out_ends_the_session(client: TestClient, factory: Factory) -> None
     response = client.post("/deconnexion", data={"csrf_token": token}, follow_redirects=False)
     assert (response.status_code, response.headers["location"]) == (303, LOGIN)
     page = client.get(LOGIN)
-    assert page.context["messages"] == [{"level": "info", "text": "Vous êtes déconnecté."}]  # type: ignore[attr-defined]
+    assert page.context["messages"] == [{"level": "info", "text": "Vous êtes déconnecté."}]
     assert client.get("/agent", follow_redirects=False).status_code == 303
 
 

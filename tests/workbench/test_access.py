@@ -7,12 +7,13 @@ from sqlalchemy.orm import Session
 
 from api.accounts.models import StaffRole
 from api.core.config import Settings
-from api.trainer import actions as action_routes
-from api.trainer import model_actions as model_routes
-from api.trainer import pages as page_routes
-from api.trainer import router as workbench_router
-from api.trainer import statistics as statistics_routes
 from api.training.models import TrainingDecision, TrainingEvent, TrainingRun
+from api.web.trainer import example_pages as example_page_routes
+from api.web.trainer import model_submissions as model_routes
+from api.web.trainer import pages as page_routes
+from api.web.trainer import router as workbench_router
+from api.web.trainer import statistics as statistics_routes
+from api.web.trainer import submissions as submission_routes
 from tests.factories import Factory
 from tests.web.helpers import csrf_token, declared_routes, login
 from tests.web.markup import parse
@@ -50,7 +51,8 @@ FORMS = [
 def test_every_workbench_route_is_covered_here() -> None:
     routes = declared_routes(
         page_routes.router,
-        action_routes.router,
+        example_page_routes.router,
+        submission_routes.router,
         model_routes.router,
         statistics_routes.router,
         workbench_router.router,
@@ -111,6 +113,7 @@ def test_agents_and_policyholders_get_a_french_403(
     tracker.user_says("bonjour, une question sur mon remboursement")
     before = (workbench.assistant_dir / "data" / "nlu.yml").read_bytes()
     account = factory.staff(role) if isinstance(role, StaffRole) else factory.policyholder()
+    assert account.username is not None
     login(client, account.username)
     for path in PAGES:
         response = client.get(path)

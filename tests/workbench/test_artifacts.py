@@ -119,9 +119,8 @@ def test_the_worker_evaluates_against_the_model_in_service_in_the_database(
     base.unlink()  # published from another host: this one has no copy
     found = worker.serving_model(pulling, app.state.sessionmaker)
     assert found is not None and found.parent == tmp_path / "training" / "serving"
-    assert (
-        hashlib.sha256(found.read_bytes()).hexdigest() == distribution.in_service(session=db).sha256
-    )  # type: ignore[union-attr]
+    served = distribution.in_service(session=db)
+    assert served is not None and hashlib.sha256(found.read_bytes()).hexdigest() == served.sha256
     assert worker.serving_model(pulling, app.state.sessionmaker) == found  # copied once
 
 

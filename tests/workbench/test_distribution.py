@@ -22,6 +22,7 @@ from api.training.models import (
     ModelReplica,
     ModelStatus,
     TrainingEvent,
+    TrainingModel,
 )
 from tests.web.helpers import csrf_token
 from tests.workbench.distribution_support import (
@@ -201,8 +202,11 @@ def test_activation_and_rollback_reach_a_replica_pulling_like_rasa(
     assert replica.model.name == "vigilance.tar.gz"
     assert replica.pull() == 304
     fresh(db)
-    assert new.status == ModelStatus.RETIRED
-    assert distribution.in_service(session=db).file_name == "vigilance.tar.gz"  # type: ignore[union-attr]
+    assert db.scalar(select(TrainingModel.status).where(TrainingModel.id == new.id)) == (
+        ModelStatus.RETIRED
+    )
+    served = distribution.in_service(session=db)
+    assert served is not None and served.file_name == "vigilance.tar.gz"
     details = [e.detail for e in db.scalars(select(TrainingEvent).order_by(TrainingEvent.id))]
     assert details == [
         f"Modèle {new.version} mis en service (remplace vigilance.tar.gz).",

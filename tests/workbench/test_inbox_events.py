@@ -37,7 +37,7 @@ def from_events(app: FastAPI, workbench: Settings, conversations: TrackerStore) 
 def page_of(client: TestClient, query: str = "") -> list[tuple[str, str, str, float]]:
     response = client.get(f"/trainer/messages{query}")
     assert response.status_code == 200
-    messages = response.context["inbox_messages"]  # type: ignore[attr-defined]
+    messages = response.context["inbox_messages"]
     return [(m.key, m.text, m.intent, m.confidence) for m in messages]
 
 

@@ -1,13 +1,15 @@
 """Writing examples into Rasa's YAML: valid files, one line changed, the rest byte for byte."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
 
 from api.core.config import Settings
 from api.training import editing, rasa_cli
-from api.training.nlu_files import Entity, NluData, NluError, _checked_load, _dump
+from api.training.nlu_files import NluData, NluError, _checked_load
+from api.training.rasa_yaml import Entity, dump
 from tests.workbench.support import ROOT, copy_assistant
 
 COMMENTED = """\
@@ -39,7 +41,7 @@ entities:
 """
 
 
-def safe_load(text: str) -> object:
+def safe_load(text: str) -> Any:
     return YAML(typ="safe", pure=True).load(text)
 
 
@@ -59,7 +61,7 @@ def test_an_unchanged_round_trip_gives_the_same_bytes(tmp_path: Path, small: Pat
     files = [*NluData(small).files.items(), *NluData(copy_assistant(tmp_path / "a")).files.items()]
     assert len(files) == 1 + len(NluData(ROOT).files)
     for path, text in files:
-        assert _dump(_checked_load(path, text)) == text
+        assert dump(_checked_load(path, text)) == text
 
 
 def test_an_example_is_appended_to_its_intent_and_nothing_else_changes(small: Path) -> None:
@@ -158,7 +160,7 @@ def test_a_refused_validation_writes_nothing(
         editing.save(local, change, seen_digest=change.base_digest)
     assert path.read_text(encoding="utf-8") == COMMENTED
     monkeypatch.setattr(rasa_cli, "validate", lambda *_: rasa_cli.Validation(ok=True, problems=[]))
-    with pytest.raises(NluError, match="ont changé"):
+    with pytest.raises(editing.DataChanged, match="ont changé"):
         editing.save(local, change, seen_digest="autre")
     editing.save(local, change, seen_digest=change.base_digest)
     assert path.read_text(encoding="utf-8") == change.after

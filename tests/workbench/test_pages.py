@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from api.accounts.models import StaffUser
 from api.core.config import Settings
-from api.training import service
+from api.training import service, trained_models
 from api.training.models import TrainingDecision, TrainingEvent, TrainingRun
 from tests.web.helpers import csrf_token
 from tests.web.markup import duplicate_ids, parse, unlabelled_fields
@@ -20,7 +20,7 @@ NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 def inbox_texts(client: TestClient, query: str = "") -> list[str]:
     response = client.get(f"/trainer/messages{query}")
     assert response.status_code == 200
-    return [m.text for m in response.context["inbox_messages"]]  # type: ignore[attr-defined]
+    return [m.text for m in response.context["inbox_messages"]]
 
 
 def test_the_inbox_puts_fallbacks_and_doubts_first_and_hides_what_is_known(
@@ -59,7 +59,7 @@ def test_the_inbox_filters_by_date_in_french_time(
     assert inbox_texts(signed_in, "?since=2026-03-02") == ["un message du matin"]
     assert inbox_texts(signed_in, "?until=2026-03-01") == ["un message du soir"]
     response = signed_in.get("/trainer/messages?since=hier&until=2026-13-01&intent=nope")
-    errors = response.context["query"].errors  # type: ignore[attr-defined]
+    errors = response.context["query"].errors
     assert set(errors) == {"since", "until", "intent"}
 
 
@@ -72,7 +72,7 @@ def test_typed_text_is_escaped_and_every_field_labelled(
     document = parse(response.text)
     assert "<script>alert(1)</script> bonjour" in document.find("table").text
     assert unlabelled_fields(document) == [] and duplicate_ids(document) == []
-    key = response.context["inbox_messages"][0].key  # type: ignore[attr-defined]
+    key = response.context["inbox_messages"][0].key
     page = signed_in.get(f"/trainer/messages/{key}")
     assert page.status_code == 200
     assert "<script>alert(1)</script>" not in page.text
@@ -83,7 +83,7 @@ def test_typed_text_is_escaped_and_every_field_labelled(
 
 def _first_key(client: TestClient) -> str:
     response = client.get("/trainer/messages")
-    return str(response.context["inbox_messages"][0].key)  # type: ignore[attr-defined]
+    return str(response.context["inbox_messages"][0].key)
 
 
 def test_bad_annotations_are_explained_and_nothing_is_written(
@@ -236,7 +236,7 @@ def test_activation_with_rasa_down_changes_nothing(
         f"/trainer/modeles/{version}/activer", data={"csrf_token": token}, follow_redirects=True
     )
     assert "Le fichier de ce modèle n'existe plus." in parse(response.text).find("main").text
-    assert service.active_model(session=db) is None
+    assert trained_models.active_model(session=db) is None
     assert db.scalar(select(func.count()).select_from(TrainingEvent)) == 0
     home = signed_in.get("/trainer")
     assert "Le serveur de l'assistant ne répond pas" in parse(home.text).find("main").text

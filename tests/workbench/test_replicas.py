@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from api.accounts.models import StaffUser
 from api.core.config import Settings
 from api.core.db import utcnow
-from api.trainer.replicas import ReplicaRow
 from api.training import distribution, pulls
+from api.web.trainer.replicas import ReplicaRow
 from tests.web.markup import parse
 from tests.workbench.distribution_support import (
     MODEL_TOKEN,
@@ -91,7 +91,7 @@ def test_a_replica_that_never_comes_back_holds_the_others_for_a_while_only(
 def _rows(client: TestClient) -> list[ReplicaRow]:
     response = client.get("/trainer")
     assert response.status_code == 200
-    rows: list[ReplicaRow] = response.context["replicas"]  # type: ignore[attr-defined]
+    rows: list[ReplicaRow] = response.context["replicas"]
     return rows
 
 

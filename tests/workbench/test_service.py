@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.accounts.models import StaffRole
-from api.training import service
+from api.training import decisions, service, trained_models
 from api.training.models import (
     ModelStatus,
     Outcome,
@@ -76,7 +76,7 @@ def test_the_worker_claims_a_queued_run_once(db: Session, factory: Factory, tmp_
 
 def test_a_message_is_decided_once(db: Session, factory: Factory) -> None:
     trainer = factory.staff(StaffRole.TRAINER)
-    service.decide(
+    decisions.decide(
         session=db,
         message_key="a" * 40,
         outcome=Outcome.DISCARDED,
@@ -85,7 +85,7 @@ def test_a_message_is_decided_once(db: Session, factory: Factory) -> None:
         now=NOW,
     )
     with pytest.raises(service.TrainingConflict, match="déjà été traité"):
-        service.decide(
+        decisions.decide(
             session=db,
             message_key="a" * 40,
             outcome=Outcome.CONFIRMED,
@@ -95,7 +95,7 @@ def test_a_message_is_decided_once(db: Session, factory: Factory) -> None:
         )
     db.commit()
     assert db.scalar(select(func.count()).select_from(TrainingDecision)) == 1
-    assert service.handled_keys(session=db) == {"a" * 40}
+    assert decisions.handled_keys(session=db) == {"a" * 40}
 
 
 def test_activation_and_rollback_keep_who_and_which(db: Session, factory: Factory) -> None:
@@ -110,18 +110,18 @@ def test_activation_and_rollback_keep_who_and_which(db: Session, factory: Factor
             )
         )
     first, second = models
-    service.mark_active(
+    trained_models.mark_active(
         session=db, model=first, actor_id=trainer.id, replaced_path="/m/base.tar.gz", now=NOW
     )
-    service.mark_active(
+    trained_models.mark_active(
         session=db, model=second, actor_id=admin.id, replaced_path=first.path, now=NOW
     )
     db.commit()
     assert (first.status, second.status) == (ModelStatus.RETIRED, ModelStatus.ACTIVE)
     assert second.activated_by_id == admin.id and second.trained_by_id == trainer.id
-    service.mark_rolled_back(session=db, model=second, actor_id=trainer.id, now=NOW)
+    trained_models.mark_rolled_back(session=db, model=second, actor_id=trainer.id, now=NOW)
     db.commit()
-    assert service.active_model(session=db) == first
+    assert trained_models.active_model(session=db) == first
     assert first.activated_by_id == trainer.id
     statuses = db.scalars(select(TrainingModel.status).order_by(TrainingModel.id)).all()
     assert statuses == [ModelStatus.ACTIVE, ModelStatus.RETIRED]

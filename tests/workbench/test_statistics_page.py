@@ -122,7 +122,7 @@ def test_the_page_shows_the_figures_with_typed_text_escaped(
     response = signed_in.get("/trainer/statistiques")
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
-    figures = response.context["figures"]  # type: ignore[attr-defined]
+    figures = response.context["figures"]
     assert (figures.messages, figures.conversations, figures.reports) == (3, 2, 1)
     assert hostile not in response.text and "<script>alert(1)</script>" not in response.text
     document = parse(response.text)
