@@ -16,8 +16,8 @@ from api.claims.router import router as claims_router
 from api.notifications.router import router as notifications_router
 from api.reports.router import router as reports_router
 from tests.accounts.helpers import bearer
-from tests.agent.helpers import TODAY, file
 from tests.factories import Factory
+from tests.web.agent.helpers import TODAY, file
 from tests.web.helpers import csrf_token, declared_routes, login, signed_in_session
 
 PREFIX = "/api/v1"

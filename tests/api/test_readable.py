@@ -14,8 +14,8 @@ from api.claims.models import Claim
 from api.core.errors import NotFound
 from api.reports.access import get_report, readable_reports
 from api.reports.models import Report
-from tests.agent.helpers import TODAY, file
 from tests.factories import Factory
+from tests.web.agent.helpers import TODAY, file
 
 
 def _principal(role: Role, principal_id: int) -> Principal:

@@ -20,8 +20,8 @@ from api.core.clock import local_today
 from api.core.config import Settings
 from api.training import service as training_service
 from api.training.inbox import message_key
-from tests.agent.helpers import file
 from tests.factories import Factory
+from tests.web.agent.helpers import file
 from tests.web.helpers import csrf_token, login
 from tests.workbench.support import ROOT, TrackerStore, pointed_at_files
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from api.accounts.models import StaffRole
 from api.core.clock import add_days, local_day_end, local_midnight, local_today
 from api.core.config import Settings
-from tests.agent.helpers import file
 from tests.factories import Factory
+from tests.web.agent.helpers import file
 from tests.web.helpers import login
 
 FIRST, LAST = date.min.isoformat(), date.max.isoformat()

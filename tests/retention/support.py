@@ -15,7 +15,7 @@ from api.core.db import make_engine
 from api.reports.models import Report, ReportEvent
 from api.reports.workflow import EventKind
 from api.retention.runner import Policy, RunResult, run_retention
-from tests.agent.helpers import TODAY, file
+from tests.web.agent.helpers import TODAY, file
 
 # As Rasa 3.6's SQLTrackerStore creates it (rasa/core/tracker_store.py, SQLEvent).
 rasa_metadata = MetaData()

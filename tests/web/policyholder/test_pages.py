@@ -15,8 +15,8 @@ from api.core.config import Settings
 from api.reports.complements import add_complement
 from api.reports.models import Report, ReportEvent
 from api.reports.workflow import EventKind, ReportStatus
-from tests.agent.helpers import TODAY, file
 from tests.factories import Factory
+from tests.web.agent.helpers import TODAY, file
 from tests.web.helpers import csrf_token, login, signed_in_session
 from tests.web.markup import duplicate_ids, parse, unlabelled_fields
 

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from api.accounts.models import StaffUser
 from api.claims.catalogue import ProviderKind
 from api.reports.workflow import ReportStatus
-from tests.agent.helpers import TODAY, file, utc
 from tests.factories import Factory
+from tests.web.agent.helpers import TODAY, file, utc
 from tests.web.markup import parse
 
 

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from api.accounts.models import StaffRole
 from api.claims.catalogue import ProviderKind
 from api.core.config import PROJECT_ROOT
-from tests.agent.helpers import TODAY, file
 from tests.browser import watched_page
 from tests.factories import PASSWORD, Factory
+from tests.web.agent.helpers import TODAY, file
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from api.accounts.models import StaffRole, StaffUser
 from api.reports.models import Report, ReportEvent
 from api.reports.workflow import EventKind, ReportStatus
-from tests.agent.helpers import TODAY, file
 from tests.factories import Factory
+from tests.web.agent.helpers import TODAY, file
 from tests.web.helpers import csrf_token
 
 

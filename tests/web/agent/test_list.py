@@ -12,8 +12,8 @@ from api.accounts.models import StaffRole, StaffUser
 from api.reports.listing import ReportFilters, SortKey, find_reports
 from api.reports.models import Report
 from api.reports.workflow import AnomalyType, ReportStatus
-from tests.agent.helpers import TODAY, file, utc
 from tests.factories import Factory
+from tests.web.agent.helpers import TODAY, file, utc
 from tests.web.markup import parse
 
 LIST = "/agent/signalements"

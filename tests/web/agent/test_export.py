@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from api.reports.listing import ReportFilters, SortKey, iter_reports
 from api.reports.models import Report
 from api.web.agent.export import HEADER, neutralise
-from tests.agent.helpers import TODAY, file, utc
 from tests.factories import Factory
+from tests.web.agent.helpers import TODAY, file, utc
 
 EXPORT = "/agent/signalements.csv"
 

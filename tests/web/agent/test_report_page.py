@@ -12,8 +12,8 @@ from api.core.text import NBSP
 from api.reports.complements import add_complement
 from api.reports.models import ReportEvent
 from api.reports.workflow import EventKind, ReportStatus
-from tests.agent.helpers import TODAY, file
 from tests.factories import Factory
+from tests.web.agent.helpers import TODAY, file
 from tests.web.markup import duplicate_ids, parse, unlabelled_fields
 
 SCRIPT = "<script>alert('x')</script>"

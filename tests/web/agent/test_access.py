@@ -14,8 +14,8 @@ from api.web.agent import pages as page_routes
 from api.web.agent import router as console
 from api.web.agent import security as security_routes
 from api.web.agent import submissions as action_routes
-from tests.agent.helpers import TODAY, file
 from tests.factories import Factory
+from tests.web.agent.helpers import TODAY, file
 from tests.web.helpers import csrf_token, declared_routes, login
 from tests.web.markup import parse
 
