@@ -203,6 +203,7 @@ bench: $(API_READY) $(BOT_READY) $(MODEL) vendor services nginx
 	$(API_BIN)/python -m bench.api_bench --backend both --claims 1000000
 	$(API_BIN)/python -m bench.console_bench --backend both --reports 100000
 	$(BOT_ENV) $(BOT_BIN)/python -m bench.assistant_bench
+	$(BOT_ENV) $(BOT_BIN)/python -m bench.conversation_bench
 	$(BOT_ENV) $(BOT_BIN)/python -m bench.lock_bench
 	$(API_BIN)/python -m bench.events_bench
 	$(API_BIN)/python -m bench.cluster_bench

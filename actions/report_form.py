@@ -18,7 +18,13 @@ from rasa_sdk.types import DomainDict
 from actions.api_client import ApiUnavailable, NotAuthenticated, Rejected, get_api
 from actions.conversation import caller, previous_value, session_expired
 from actions.slots import NO_CLAIM, REPORT_SLOTS, stale_after_change
-from actions.wording import ANOMALY_LABELS, claim_label, infer_anomaly_type, is_bare_request
+from actions.wording import (
+    ANOMALY_LABELS,
+    claim_label,
+    infer_anomaly_type,
+    is_bare_request,
+    ordinal_choice,
+)
 
 OPENING_INTENT = "report_suspicious_reimbursement"
 # Requested slots at which a provider named in passing may replace the one collected.
@@ -43,6 +49,26 @@ def _entity_spans(tracker: Tracker) -> list[tuple[int, int]]:
         for e in tracker.latest_message.get("entities", [])
         if e.get("entity") in ("care_date", "provider") and "start" in e and "end" in e
     ]
+
+
+# Questions asked in the same message as a report (bot.components.reading), and their answers.
+BESIDE_ANSWERS = {
+    "ask_phishing": "utter_faq_phishing",
+    "ask_email_content": "utter_faq_email_content",
+    "ask_why_now": "utter_faq_why_now",
+    "ask_how_to_check": "utter_faq_how_to_check",
+    "ask_human": "utter_ask_human",
+}
+
+
+def answer_question_asked_beside(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """« Est-ce une arnaque ? Je n'ai jamais eu ce soin »: answer, then the form goes on."""
+    latest = tracker.latest_message
+    if (latest.get("intent") or {}).get("name") != OPENING_INTENT:
+        return
+    response = BESIDE_ANSWERS.get(str(latest.get("also_asked")))
+    if response:
+        dispatcher.utter_message(response=response)
 
 
 class ValidateReportForm(FormValidationAction):
@@ -73,7 +99,20 @@ class ValidateReportForm(FormValidationAction):
                 else "utter_login_required"
             )
             return [*(SlotSet(s, None) for s in REPORT_SLOTS), SlotSet(REQUESTED_SLOT, None)]
+        answer_question_asked_beside(dispatcher, tracker)
         return await super().run(dispatcher, tracker, domain)
+
+    async def extract_claim_choice(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """« le deuxième » while the payments are offered: the one at that rank."""
+        if tracker.get_slot(REQUESTED_SLOT) != "claim_choice":
+            return {}
+        if tracker.get_slot("claim_choice") is not None:
+            return {}  # a button or « oui » / « non » already answered
+        candidates = tracker.get_slot("claim_candidates") or []
+        index = ordinal_choice(tracker.latest_message.get("text") or "", len(candidates))
+        return {} if index is None else {"claim_choice": str(candidates[index]["id"])}
 
     async def validate_care_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -180,3 +180,25 @@ def report_opening(payload: str) -> str | None:
     except (ValueError, KeyError, TypeError):
         return "Signaler un remboursement (depuis « Mes paiements »)"
     return f"Signaler le remboursement du {care_date}, {provider} (depuis « Mes paiements »)"
+
+
+_ORDINALS = (
+    (0, r"premier|premiere|1er|1ere|1re"),
+    (1, r"deuxieme|second|seconde|2e|2eme|2nd"),
+    (2, r"troisieme|3e|3eme"),
+    (3, r"quatrieme|4e|4eme"),
+    (-1, r"dernier|derniere"),
+)
+
+
+def ordinal_choice(message: str, count: int) -> int | None:
+    """« le premier », « la deuxième ligne », « le dernier »: which of `count` offered payments
+    a short answer names (an index), or None."""
+    folded = words(message)
+    if not folded or len(folded.split()) > 8:
+        return None
+    found = [i for i, pattern in _ORDINALS if re.search(rf"\b({pattern})\b", folded)]
+    if len(found) != 1:
+        return None
+    index = found[0] if found[0] >= 0 else count - 1
+    return index if 0 <= index < count else None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import statistics
 
 import numpy as np
@@ -23,11 +24,15 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
-from bot.components.intents import _char_vectorizer, _word_vectorizer
+from bot.components.features import TextFeatures
 from bot.components.language import SpacyNLP
 
-Setting = tuple[float, float, int]  # C, dense_weight, max_char_ngram
-GRID: list[Setting] = list(itertools.product([5.0, 20.0, 50.0, 100.0], [0.25, 0.5, 1.0], [4, 5]))
+# C, dense_weight, max_char_ngram, negation_scope, spelling, courtesy
+Setting = tuple[float, float, int, bool, bool, bool]
+GRID: list[Setting] = list(dict.fromkeys([
+    *itertools.product([5.0, 20.0, 50.0], [0.25, 0.5, 1.0], [5], [True], [True], [True]),
+    *itertools.product([20.0], [0.5], [5], [False, True], [False, True], [False, True]),
+]))  # fmt: skip
 
 
 def sentence_vectors(texts: list[str]) -> npt.NDArray[np.float64]:
@@ -47,7 +52,7 @@ def sentence_vectors(texts: list[str]) -> npt.NDArray[np.float64]:
 
 
 def cross_validate(folds: int, seeds: int) -> dict[Setting, list[float]]:
-    examples = load_data("data/nlu.yml").intent_examples
+    examples = load_data(os.environ.get("NLU_DATA", "data/nlu.yml")).intent_examples
     texts = [str(m.get("text")) for m in examples]
     labels = np.array([m.get("intent") for m in examples])
     dense = sentence_vectors(texts)
@@ -57,24 +62,27 @@ def cross_validate(folds: int, seeds: int) -> dict[Setting, list[float]]:
         for train, test in splitter.split(texts, labels):
             train_texts = [texts[i] for i in train]
             test_texts = [texts[i] for i in test]
-            # The n-gram features depend on the fold and the n-gram size only: built once each.
-            word = _word_vectorizer().fit(train_texts)
-            ngrams = {}
-            for n in sorted({setting[2] for setting in GRID}):
-                chars = _char_vectorizer(n).fit(train_texts)
-                ngrams[n] = [
-                    hstack([word.transform(part), chars.transform(part)])
-                    for part in (train_texts, test_texts)
-                ]
-            for c, weight, n in GRID:
+            # The sparse features depend on the fold and their own settings: built once each.
+            sparse = {}
+            for key in sorted({setting[2:] for setting in GRID}):
+                n, negation, spelling, courtesy = key
+                features = TextFeatures(
+                    n, negation_scope=negation, spelling=spelling, courtesy=courtesy
+                )
+                features.fit(train_texts)
+                sparse[key] = [features.transform(part) for part in (train_texts, test_texts)]
+            for setting in GRID:
+                c, weight = setting[:2]
                 train_x, test_x = (
                     hstack([grams, csr_matrix(rows * weight)]).tocsr()
-                    for grams, rows in zip(ngrams[n], (dense[train], dense[test]), strict=True)
+                    for grams, rows in zip(
+                        sparse[setting[2:]], (dense[train], dense[test]), strict=True
+                    )
                 )
                 model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
                 model.fit(train_x, labels[train])
                 predicted = model.predict(test_x)
-                scores[(c, weight, n)].append(f1_score(labels[test], predicted, average="macro"))
+                scores[setting].append(f1_score(labels[test], predicted, average="macro"))
             print(f"seed {seed}: fold done", flush=True)
     return scores
 
@@ -85,10 +93,17 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=2)
     args = parser.parse_args()
     scores = cross_validate(args.folds, args.seeds)
-    print("C      vecteur  n-grammes  F1 macro (écart-type entre plis)")
-    for (c, weight, n), values in sorted(scores.items(), key=lambda kv: -np.mean(kv[1])):
+    print(
+        "C      vecteur  n-grammes  négation  orthographe  politesse  F1 macro (écart entre plis)"
+    )
+    for setting, values in sorted(scores.items(), key=lambda kv: -np.mean(kv[1])):
+        c, weight, n, negation, spelling, courtesy = setting
         spread = statistics.stdev(values) if len(values) > 1 else 0.0
-        print(f"{c:<6g} {weight:<8g} {n:<10d} {np.mean(values):.4f} (± {spread:.4f})")
+        yes_no = ["oui" if flag else "non" for flag in (negation, spelling, courtesy)]
+        print(
+            f"{c:<6g} {weight:<8g} {n:<10d} {yes_no[0]:<9} {yes_no[1]:<12} {yes_no[2]:<10} "
+            f"{np.mean(values):.4f} (± {spread:.4f})"
+        )
 
 
 if __name__ == "__main__":

@@ -43,8 +43,9 @@ NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))
 TEXTUAL = re.compile(
     rf"\b(?:(?:{_WEEKDAY})\s+)?(1er|premier|\d{{1,2}})\s+({_MONTH})\.?(?:\s+(\d{{4}}))?\b"
 )
+# « le 1er », « du 12 »; not « le premier », which names the first of a list far more often.
 DAY_ONLY = re.compile(
-    r"\b(?:le|du)\s+(1er|premier|\d{1,2})(?![\d/.:h-])"
+    r"\b(?:le|du)\s+(1er|\d{1,2})(?![\d/.:h-])"
     r"(?!\s*(?:seances?|fois|euros?|eur|jours?|semaines?|mois|ans?|ordonnances?)\b)"
 )
 WEEKDAY_PAST = re.compile(rf"\b({_WEEKDAY})(?:\s+(dernier|passe))?\b")
@@ -187,8 +188,11 @@ def _from_dateparser(text: str, today: date) -> FoundDate | None:
         names_a_day = re.search(r"\d", folded) and re.search(
             rf"\b(jours?|semaines?|mois|ans?|{_MONTH})\b", folded
         )
-        if names_a_day or re.search(r"\bhier\b", folded):
-            start = max(text.find(folded), 0)
+        start = max(text.find(folded), 0)
+        # « j'ai 52 ans », « mon fils de 12 ans »: an age, not a date of care.
+        ago = re.search(r"\bil y\s*(a\s*)?$", text[:start]) or "y a " in folded
+        an_age = re.search(r"\bans?\b", folded) and not ago
+        if (names_a_day and not an_age) or re.search(r"\bhier\b", folded):
             return FoundDate(moment.date(), start, start + len(folded))
     return None
 

@@ -38,6 +38,8 @@ DATA_DIR = "data"
 DEFAULT_FILE = "data/nlu.yml"
 DOMAIN_FILE = "domain.yml"
 TEST_FILE = "tests/nlu_test.yml"
+# Every held-out set (the second written blind): no training example may copy one of theirs.
+HELD_OUT_FILES = (TEST_FILE, "tests/nlu_test_blind.yml")
 EXAMPLE_MAX = 500
 
 
@@ -96,12 +98,12 @@ class NluData:
             example for path, text in self.files.items() for example in examples_in(path, text)
         ]
         self._folded = {fold(example.plain) for example in self.examples}
-        test_path = assistant_dir / TEST_FILE
-        self._held_out = (
-            {fold(e.plain) for e in examples_in(TEST_FILE, test_path.read_text(encoding="utf-8"))}
-            if test_path.is_file()
-            else set()
-        )
+        self._held_out = {
+            fold(e.plain)
+            for name in HELD_OUT_FILES
+            if (assistant_dir / name).is_file()
+            for e in examples_in(name, (assistant_dir / name).read_text(encoding="utf-8"))
+        }
 
     def knows(self, text: str) -> bool:
         """Already a training example (case, accents, punctuation and markup aside)."""

@@ -6,7 +6,7 @@ import os
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,9 +61,17 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
 
 @contextmanager
 def running_api(
-    workdir: Path, secret: str, extra_env: dict[str, str] | None = None
+    workdir: Path,
+    secret: str,
+    extra_env: dict[str, str] | None = None,
+    *,
+    after_seed: Sequence[Sequence[str]] = (),
 ) -> Iterator[str]:
-    """The real API (API environment) over a fresh SQLite database with the demo data."""
+    """The real API (API environment) over a fresh SQLite database with the demo data.
+
+    `after_seed`: API-environment modules with their arguments (`["bench.x", "arg"]`), run in
+    that order after the demo seed, with the API's environment (more people, more claims).
+    """
     env = {
         **os.environ,
         **TEST_KEYS,
@@ -72,9 +80,13 @@ def running_api(
         "DEMO": "1",
         **(extra_env or {}),
     }
-    for module in ("api.core.migrate", "api.demo.seed"):
+    for module, *args in (("api.core.migrate",), ("api.demo.seed",), *after_seed):
         subprocess.run(
-            [str(API_PYTHON), "-m", module], cwd=ROOT, env=env, check=True, capture_output=True
+            [str(API_PYTHON), "-m", module, *args],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
         )
     port = free_port()
     process = subprocess.Popen(

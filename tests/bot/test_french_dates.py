@@ -24,6 +24,7 @@ TODAY = date(2026, 11, 26)
         ("il y a deux semaines", date(2026, 11, 12)),
         ("il y a 3 jours", date(2026, 11, 23)),
         ("il y a 3 mois", date(2026, 8, 26)),
+        ("il y a 2 ans", date(2024, 11, 26)),
         ("c'était le 4 mars", date(2026, 3, 4)),
         ("non, c'etait le 4 MARS", date(2026, 3, 4)),
         ("le lundi 2 février", date(2026, 2, 2)),
@@ -45,7 +46,18 @@ def test_reads_the_date(typed: str, expected: date) -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["la semaine dernière", "début avril", "31/02/2026", "Dr Martin", "3 séances", "rien", ""],
+    [
+        "la semaine dernière",
+        "début avril",
+        "31/02/2026",
+        "Dr Martin",
+        "3 séances",
+        "rien",
+        "",
+        # An age is not a date of care.
+        "j'ai 52 ans et aucun appareil dentaire",
+        "pour mon fils de 12 ans",
+    ],
 )
 def test_vague_or_no_date_gives_nothing(typed: str) -> None:
     assert find_care_date(typed, TODAY) is None

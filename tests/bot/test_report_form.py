@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from actions.api_client import ClaimsApi, set_api
-from actions.report_form import ValidateReportForm
+from actions.report_form import ValidateReportForm, answer_question_asked_beside
 from actions.report_questions import ActionAskClaimChoice
 from bot.french_dates import today_in_paris
 from contract.calendar import HISTORY_MONTHS, months_before
@@ -282,3 +282,48 @@ async def test_unreachable_or_hanging_api_is_told_and_offers_to_go_on(
     set_api(None)
     assert responses(dispatcher) == ["utter_claims_unavailable"]
     assert slots["claim_candidates"] == []
+
+
+OFFERED = [{"id": 11, "label": "a"}, {"id": 12, "label": "b"}, {"id": 13, "label": "c"}]
+
+
+@pytest.mark.parametrize(
+    ("typed", "chosen"),
+    [
+        ("le premier", "11"),
+        ("c'est la deuxième ligne", "12"),
+        ("le 2e", "12"),
+        ("le dernier", "13"),
+        ("le troisième, le plombage", "13"),
+    ],
+)
+async def test_a_rank_among_the_offered_payments_chooses_one(typed: str, chosen: str) -> None:
+    tracker = make_tracker(
+        text=typed, slots={"requested_slot": "claim_choice", "claim_candidates": OFFERED}
+    )
+    assert await form.extract_claim_choice(CollectingDispatcher(), tracker, NO_DOMAIN) == {
+        "claim_choice": chosen
+    }
+
+
+@pytest.mark.parametrize("typed", ["le cinquième", "le premier ou le deuxième", "Dr Martin"])
+async def test_no_rank_or_an_impossible_one_chooses_nothing(typed: str) -> None:
+    tracker = make_tracker(
+        text=typed, slots={"requested_slot": "claim_choice", "claim_candidates": OFFERED}
+    )
+    assert await form.extract_claim_choice(CollectingDispatcher(), tracker, NO_DOMAIN) == {}
+
+
+async def test_a_rank_means_nothing_when_no_payment_is_offered() -> None:
+    tracker = make_tracker(text="le premier", slots={"requested_slot": "provider"})
+    assert await form.extract_claim_choice(CollectingDispatcher(), tracker, NO_DOMAIN) == {}
+
+
+async def test_a_question_beside_the_report_is_answered_first() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text="arnaque ? jamais eu ce soin", intent="report_suspicious_reimbursement"
+    )
+    tracker.latest_message["also_asked"] = "ask_phishing"
+    answer_question_asked_beside(dispatcher, tracker)
+    assert responses(dispatcher) == ["utter_faq_phishing"]

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import jwt
 import pytest
 
-from contract import calendar, conversations, reports, tokens
+from contract import calendar, conversations, intents, reports, tokens
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "contract-test-key-0123456789-abcdefghijklmnop"
@@ -195,3 +195,13 @@ def test_the_assistant_reads_the_contract() -> None:
         now=time.time(),
     )
     assert (minted.subject, minted.role, minted.session_id) == (7, "policyholder", "sess-1")
+
+
+def test_every_intent_of_the_domain_has_a_french_label_and_definition() -> None:
+    import yaml
+
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    assert [i.name for i in intents.INTENTS] == domain["intents"]
+    for intent in intents.INTENTS:
+        assert intent.label and intent.label[0].isupper() and not intent.label.endswith(".")
+        assert intent.definition.endswith(".")

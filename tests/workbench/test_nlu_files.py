@@ -139,6 +139,17 @@ def test_an_example_of_the_held_out_set_is_refused(tmp_path: Path) -> None:
         nlu.plan_add(intent="report_suspicious_reimbursement", text="alerte fraude", entities=[])
 
 
+def test_an_example_of_the_second_held_out_set_is_refused(tmp_path: Path) -> None:
+    assistant = copy_assistant(tmp_path)
+    (assistant / "tests" / "nlu_test_blind.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: deny\n  metadata:\n    hard_negative: true\n'
+        "  examples: |\n    - ornithorynque jamais vu\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(NluError, match="jeu de test"):
+        NluData(assistant).plan_add(intent="deny", text="Ornithorynque, jamais vu !", entities=[])
+
+
 def test_a_file_that_would_change_layout_is_not_rewritten(small: Path) -> None:
     path = small / "data" / "nlu.yml"
     path.write_text(COMMENTED.replace("- intent: greet", "- intent:   greet"), encoding="utf-8")

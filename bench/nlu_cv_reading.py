@@ -1,0 +1,106 @@
+"""Choose the contextual reading's thresholds on the training data alone (bot environment).
+
+    PYTHONPATH=. .venv-bot/bin/python -m bench.nlu_cv_reading [--folds 5]
+
+Stratified cross-validation of the whole understanding of an opening message: the intent
+classifier with config.yml's settings, then `bot.components.reading.reread` (no question
+pending, as for a first message), then the fallback. For each set of thresholds: macro-F1,
+report recall and false starts, over all the folds. The held-out
+sets are never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import statistics
+from typing import Any
+
+import numpy as np
+import yaml
+from rasa.shared.nlu.training_data.loading import load_data
+from scipy.sparse import csr_matrix, hstack
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
+
+from bench.nlu_cv import sentence_vectors
+from bot.components.features import TextFeatures
+from bot.components.reading import REPORT, ReadingSettings, reread
+
+NLU_DATA = os.environ.get("NLU_DATA", "data/nlu.yml")
+RUNNER_UP = [1.01, 0.3, 0.2, 0.1, 0.05]  # 1.01: never (the classifier alone)
+FALLBACK = [0.15, 0.2, 0.25, 0.3]  # FallbackClassifier's threshold
+
+
+def classifier_settings() -> dict[str, Any]:
+    """The classifier's settings, as config.yml has them."""
+    with open("config.yml", encoding="utf-8") as file:
+        pipeline = yaml.safe_load(file)["pipeline"]
+    found: dict[str, Any] = next(c for c in pipeline if c["name"].endswith("IntentClassifier"))
+    return found
+
+
+def fold_rankings(folds: int) -> tuple[list[str], list[str], list[list[dict[str, Any]]]]:
+    """Each example's text, intent and ranking from a model that never saw it."""
+    examples = load_data(NLU_DATA).intent_examples
+    texts = [str(m.get("text")) for m in examples]
+    labels = np.array([m.get("intent") for m in examples])
+    dense = sentence_vectors(texts)
+    settings = classifier_settings()
+    rankings: list[list[dict[str, Any]]] = [[] for _ in texts]
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=0)
+    for train, test in splitter.split(texts, labels):
+        features = TextFeatures(
+            int(settings.get("max_char_ngram", 5)),
+            negation_scope=bool(settings.get("negation_scope", True)),
+            spelling=bool(settings.get("spelling", True)),
+            courtesy=bool(settings.get("courtesy", True)),
+        ).fit([texts[i] for i in train])
+        weight = float(settings.get("dense_weight", 0.5))
+        train_x, test_x = (
+            hstack([features.transform([texts[i] for i in part]), csr_matrix(dense[part] * weight)])
+            for part in (train, test)
+        )
+        model = LogisticRegression(C=float(settings.get("C", 20)), max_iter=2000,
+                                   class_weight="balanced")  # fmt: skip
+        model.fit(train_x.tocsr(), labels[train])
+        for i, row in zip(test, model.predict_proba(test_x.tocsr()), strict=True):
+            order = np.argsort(-row)[:10]
+            rankings[i] = [{"name": str(model.classes_[j]), "confidence": float(row[j])}
+                           for j in order]  # fmt: skip
+        print("pli terminé", flush=True)
+    return texts, list(labels), rankings
+
+
+def score(truth: list[str], predicted: list[str]) -> tuple[float, float, float]:
+    reports = [p for t, p in zip(truth, predicted, strict=True) if t == REPORT]
+    others = [p for t, p in zip(truth, predicted, strict=True) if t != REPORT]
+    return (
+        float(f1_score(truth, predicted, average="macro", zero_division=0)),
+        sum(p == REPORT for p in reports) / len(reports),
+        sum(p == REPORT for p in others) / len(others),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    args = parser.parse_args()
+    texts, truth, rankings = fold_rankings(args.folds)
+    print("2e place  repli  F1 macro  rappel signalements  faux départs")
+    for runner_up, fallback in itertools.product(RUNNER_UP, FALLBACK):
+        settings = ReadingSettings(report_runner_up=runner_up)
+        predicted = []
+        for text, ranking in zip(texts, rankings, strict=True):
+            first = reread(text, ranking, pending=False, settings=settings)[0]
+            predicted.append("nlu_fallback" if first["confidence"] < fallback else first["name"])
+        f1, recall, false_starts = score(truth, predicted)
+        figures = f"{f1:.4f}    {recall:.1%}                {false_starts:.2%}"
+        print(f"{runner_up:<9g} {fallback:<6g} {figures}")
+    print(f"({statistics.mean(len(t) for t in texts):.0f} caractères par message en moyenne)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""NLU component: what a message means where it is said, and the question asked beside a report.
+
+The classifier reads a message alone. Some readings only make sense as answers: « non », « oui »
+or a bare name (`deny`, `affirm`, `inform`) answer a question, and when no question is pending
+(no form is active and no yes-or-no question was left open) they can neither start nor end
+anything. There, a message that the classifier hesitated to call a report, or that names care
+with a negation (« acte médical non réalisé », « soin jamais reçu »: the insurer's own words),
+is read as the report it is. Inside a form, or
+when a yes-or-no question is pending, the literal reading stands (« non, aucun de ceux-là » is
+an answer), except that « je ne sais plus » answers the question instead of cancelling, and
+« non, laissez tomber » cancels instead of being taken for a name or a denial.
+
+The thresholds are chosen by cross-validation on the training data (`bench/nlu_cv_reading.py`).
+
+Rasa's graph gives this component the conversation's tracker (a `tracker` parameter of
+`process`); `/model/parse` and `rasa test nlu` give an empty one, which is the context of a
+message that opens a conversation.
+
+A report that also asks a question (« est-ce une arnaque ? je n'ai jamais eu ce soin ») keeps
+the report and names the question in `also_asked`, so the form answers it before going on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.text import words
+
+REPORT = "report_suspicious_reimbursement"
+ALSO_ASKED = "also_asked"
+# Readings that only answer a question.
+ANSWER_INTENTS = frozenset({"deny", "affirm", "inform"})
+# Questions the assistant answers in a sentence, then goes on with the report asked beside.
+QUESTION_INTENTS = frozenset(
+    {"ask_phishing", "ask_email_content", "ask_why_now", "ask_how_to_check", "ask_human"}
+)
+# Slots that hold a yes-or-no question open outside the form (domain.yml).
+PENDING_QUESTION_SLOTS = ("complement_for", "report_pending")
+
+# Care that can be billed: what the insurer's form calls « acte médical ou soin ».
+_CARE = (
+    r"(soins?|actes?|consultations?|seances?|visites?|rendez vous|rdv|examens?|analyses?"
+    r"|prestations?|traitements?|interventions?|transports?|ambulances?|taxis?|lunettes"
+    r"|appareils?|protheses?|couronnes?|detartrages?|medicaments?|kine\w*|dentistes?"
+    r"|medecins?|docteur|infirmi\w+|radios?)"
+)
+# Its absence: never done, received or seen (not any negation: « non merci » is not one).
+_ABSENT = (
+    r"(non|pas|jamais|ni) (realise|effectue|recu|fait|livre|venu|justifie|eu|pris|vu|ete"
+    r"|alle|consulte|honore)e?s?"
+)
+_CARE_ABSENT = re.compile(
+    rf"\b({_CARE}\b.*\b{_ABSENT}|{_ABSENT}\b.*\b{_CARE}|aucune? {_CARE}"
+    r"|anomalies?|inexistante?s?|fictive?s?)\b"
+)
+# « pas de souci avec mes soins », « rien à signaler »: absence of a problem, not of care.
+_NO_PROBLEM = re.compile(r"\b(soucis?|problemes?|rien a signaler|tout va bien|pas besoin)\b")
+# Questions a person may ask in the same breath as a report, and the words that ask them.
+_QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "ask_phishing",
+        re.compile(
+            r"\b(arnaques?|escroqu\w*|phishing|hameconnage|pirat\w*|fraudeurs?|spam"
+            r"|(vrai|faux) (mail|courriel|message)"
+            r"|(mail|courriel|message) (officiel|authentique))\b"
+        ),
+    ),
+)
+
+
+def names_care_with_negation(text: str) -> bool:
+    """« acte médical ou soin non réalisé », « jamais eu de séance »: care, and its absence."""
+    folded = words(text)
+    return bool(_CARE_ABSENT.search(folded)) and not _NO_PROBLEM.search(folded)
+
+
+def question_also_asked(text: str) -> str | None:
+    folded = words(text)
+    return next((intent for intent, cue in _QUESTIONS if cue.search(folded)), None)
+
+
+def question_pending(tracker: DialogueStateTracker | None) -> bool:
+    """Whether the message may answer a question: a form is active, or yes-or-no is open."""
+    if tracker is None:
+        return False
+    if tracker.active_loop_name:
+        return True
+    return any(tracker.get_slot(slot) for slot in PENDING_QUESTION_SLOTS)
+
+
+def _confidence(ranking: list[dict[str, Any]], name: str) -> float:
+    return next((float(i["confidence"]) for i in ranking if i.get("name") == name), 0.0)
+
+
+# « je ne sais plus », « aucune idée »: an answer that the person does not know, never a wish to
+# stop (the question is asked another way instead).
+_DO_NOT_KNOW = re.compile(
+    r"\b(je )?(ne )?(sais|sai|sait|souviens|rappelle) (plus|pas|rien)\b|\baucune idee\b"
+    r"|\bj en sais rien\b|\bje sais plus\b|\bsais pas\b"
+)
+
+
+# « en fait non, laissez tomber »: stopping, whatever else the message holds.
+_STOP = re.compile(
+    r"\b(laisse[rz]? tomber|j abandonne|annule[rz]?|j arrete|on arrete|oubliez? (ca|tout))\b"
+)
+
+
+def _led_by(
+    name: str, ranking: list[dict[str, Any]], confidence: float | None = None
+) -> list[dict[str, Any]]:
+    """`name` first, as sure as the first reading was (or `confidence`), and the first reading
+    as sure as `name` was: the two swap places, so the fallback sees no tie between them."""
+    first = ranking[0]
+    before = _confidence(ranking, name)
+    swapped = {"name": first.get("name"), "confidence": before}
+    rest = [i for i in ranking[1:] if i.get("name") != name]
+    ordered = sorted([swapped, *rest], key=lambda i: -float(i["confidence"]))
+    lead = float(first["confidence"]) if confidence is None else confidence
+    return [{"name": name, "confidence": lead}, *ordered]
+
+
+def _answer_read_as_answer(text: str, ranking: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """While a question is pending, « je ne sais plus » answers it (it does not cancel), and
+    « non, laissez tomber » stops (it is not a name or a denial)."""
+    folded, first = words(text), ranking[0].get("name")
+    stops = bool(_STOP.search(folded))
+    if first == "cancel" and not stops and _DO_NOT_KNOW.search(folded):
+        return _led_by("inform", ranking)
+    if first in ("deny", "inform") and stops:
+        return _led_by("cancel", ranking)
+    return ranking
+
+
+@dataclass(frozen=True)
+class ReadingSettings:
+    # Outside a question, an answer-like reading gives way to a report this likely.
+    report_runner_up: float = 0.3
+    # A question first and a report this likely, naming care that did not happen: both.
+    beside: float = 0.25
+
+
+def reread(
+    text: str, ranking: list[dict[str, Any]], *, pending: bool, settings: ReadingSettings
+) -> list[dict[str, Any]]:
+    """The ranking read in context: the same, or led by a report (see the module's doc)."""
+    if not ranking:
+        return ranking
+    if pending:
+        return _answer_read_as_answer(text, ranking)
+    first = ranking[0]
+    report = _confidence(ranking, REPORT)
+    answer_like = first.get("name") in ANSWER_INTENTS
+    care_absent = names_care_with_negation(text)
+    if answer_like and (report >= settings.report_runner_up or care_absent):
+        # Understood as surely as the answer it was mistaken for: the context decides.
+        return _led_by(REPORT, ranking)
+    if first.get("name") in QUESTION_INTENTS and report >= settings.beside and care_absent:
+        # « Est-ce une arnaque ? Je n'ai jamais eu ce soin »: the question is answered beside.
+        return _led_by(REPORT, ranking)
+    return ranking
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class ContextualReading(GraphComponent):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        defaults = ReadingSettings()
+        return {
+            "report_runner_up": defaults.report_runner_up,
+            "beside": defaults.beside,
+        }
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        merged = {**self.get_default_config(), **config}
+        self.settings = ReadingSettings(float(merged["report_runner_up"]), float(merged["beside"]))
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ContextualReading:
+        return cls(config)
+
+    def process(
+        self, messages: list[Message], tracker: DialogueStateTracker | None = None
+    ) -> list[Message]:
+        pending = question_pending(tracker)
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text or text.startswith("/"):
+                continue  # a button's payload says exactly what it means
+            before = list(message.get(INTENT_RANKING_KEY) or [])
+            ranking = reread(text, before, pending=pending, settings=self.settings)
+            if ranking is not before:
+                message.set(INTENT, ranking[0], add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            if ranking and ranking[0].get("name") == REPORT:
+                first = before[0].get("name") if before else None
+                asked = first if first in QUESTION_INTENTS else question_also_asked(text)
+                if asked:
+                    message.set(ALSO_ASKED, asked, add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
