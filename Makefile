@@ -72,7 +72,15 @@ VENDOR_SWAGGER := api/web/static/vendor/swagger-ui/swagger-ui-bundle.js
 $(VENDOR_SWAGGER): scripts/vendor-swagger.sh
 	scripts/vendor-swagger.sh $(SWAGGER_UI) $(dir $@)
 
-vendor: $(VENDOR_SOCKETIO) $(VENDOR_SWAGGER)
+# axe-core, the accessibility rules engine the browser tests inject in each page (tests only:
+# tests/vendor/ is never served). Vendored from npm the same way.
+AXE_CORE := 4.14.1
+VENDOR_AXE := tests/vendor/axe.min.js
+
+$(VENDOR_AXE): scripts/vendor-axe.sh
+	scripts/vendor-axe.sh $(AXE_CORE) $@
+
+vendor: $(VENDOR_SOCKETIO) $(VENDOR_SWAGGER) $(VENDOR_AXE)
 
 # --- run -----------------------------------------------------------------------------------
 
@@ -202,10 +210,12 @@ browser:
 bench: $(API_READY) $(BOT_READY) $(MODEL) vendor services nginx
 	$(API_BIN)/python -m bench.api_bench --backend both --claims 1000000
 	$(API_BIN)/python -m bench.console_bench --backend both --reports 100000
+	$(API_BIN)/python -m bench.agent_queue_bench --reports 1000000
 	$(BOT_ENV) $(BOT_BIN)/python -m bench.assistant_bench
 	$(BOT_ENV) $(BOT_BIN)/python -m bench.conversation_bench
 	$(BOT_ENV) $(BOT_BIN)/python -m bench.lock_bench
 	$(API_BIN)/python -m bench.events_bench
+	$(API_BIN)/python -m bench.trainer_inbox_bench
 	$(API_BIN)/python -m bench.cluster_bench
 
 clean:

@@ -97,6 +97,12 @@ class ClaimsApi:
         response = await self._request("GET", "/api/v1/claims/match", caller, params=params)
         return [candidate["claim"] for candidate in response.json()["candidates"]]
 
+    async def recent_claims(self, caller: Caller | None, *, limit: int) -> list[dict[str, Any]]:
+        """The caller's latest payments, the most recent first."""
+        response = await self._request("GET", "/api/v1/claims", caller, params={"limit": limit})
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
+
     async def get_claim(self, caller: Caller | None, claim_id: int) -> dict[str, Any] | None:
         """The caller's claim, or None if it is not theirs (the API answers 404 alike)."""
         try:

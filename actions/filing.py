@@ -54,7 +54,8 @@ class ActionFileReport(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         if tracker.get_slot("report_confirmed") is not True:
-            return []  # the form ended without a confirmed report (no sign-in)
+            # The form ended without a confirmed report (no sign-in, no date found).
+            return [SlotSet("care_date_lookup", None)]
         who = caller(tracker)
         key = tracker.get_slot("report_key") or new_report_key(tracker)
         kept = [SlotSet("report_pending", True), SlotSet("report_key", key)]

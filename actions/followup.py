@@ -39,7 +39,7 @@ class ActionReportStatus(Action):
         for report in reports:
             filed = datetime.fromisoformat(report["created_at"].replace("Z", "+00:00"))
             lines.append(
-                f"- {report['reference']} du {filed:%d/%m/%Y} ({report['provider_name']}) : "
+                f"- {report['reference']} du {filed:%d/%m/%Y} ({report['provider_name']})\u00a0: "
                 f"{report['status_label']}"
             )
         dispatcher.utter_message(response="utter_report_status_list", reports="\n".join(lines))

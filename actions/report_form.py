@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.french_dates import find_care_date, format_french, today_in_paris
 from contract.calendar import HISTORY_MONTHS, months_before
+from contract.intents import QUESTIONS_ANSWERED_BESIDE
 from contract.reports import DESCRIPTION_MAX
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -17,6 +18,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, NotAuthenticated, Rejected, get_api
 from actions.conversation import caller, previous_value, session_expired
+from actions.date_lookup import (
+    LOOKUP_SLOT,
+    date_not_given,
+    filled_from_claim,
+    none_of_these,
+    order_for_lookup,
+)
 from actions.slots import NO_CLAIM, REPORT_SLOTS, stale_after_change
 from actions.wording import (
     ANOMALY_LABELS,
@@ -51,22 +59,12 @@ def _entity_spans(tracker: Tracker) -> list[tuple[int, int]]:
     ]
 
 
-# Questions asked in the same message as a report (bot.components.reading), and their answers.
-BESIDE_ANSWERS = {
-    "ask_phishing": "utter_faq_phishing",
-    "ask_email_content": "utter_faq_email_content",
-    "ask_why_now": "utter_faq_why_now",
-    "ask_how_to_check": "utter_faq_how_to_check",
-    "ask_human": "utter_ask_human",
-}
-
-
 def answer_question_asked_beside(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """« Est-ce une arnaque ? Je n'ai jamais eu ce soin »: answer, then the form goes on."""
     latest = tracker.latest_message
     if (latest.get("intent") or {}).get("name") != OPENING_INTENT:
         return
-    response = BESIDE_ANSWERS.get(str(latest.get("also_asked")))
+    response = QUESTIONS_ANSWERED_BESIDE.get(str(latest.get("also_asked")))
     if response:
         dispatcher.utter_message(response=response)
 
@@ -87,7 +85,7 @@ class ValidateReportForm(FormValidationAction):
         slots = ["care_date", "provider", "claim_choice", "act_description", "anomaly_type"]
         if tracker.get_slot("correction_pending"):
             slots.append("correction_field")
-        return [*slots, "report_confirmed"]
+        return order_for_lookup([*slots, "report_confirmed"], tracker.get_slot(LOOKUP_SLOT))
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -123,11 +121,11 @@ class ValidateReportForm(FormValidationAction):
         except ValueError:
             found = find_care_date(str(value), today)
             care_date = found.value if found else None
-        if care_date is None:
-            dispatcher.utter_message(response="utter_care_date_not_understood")
-            return {"care_date": None}
-        if care_date > today:
-            dispatcher.utter_message(response="utter_care_date_in_future")
+        if care_date is None or care_date > today:
+            reason = "utter_care_date_in_future" if care_date else "utter_care_date_not_understood"
+            if tracker.get_slot(REQUESTED_SLOT) == "care_date":  # an answer to the question
+                return await date_not_given(dispatcher, tracker, reason=reason)
+            dispatcher.utter_message(response=reason)  # said in passing: the question follows
             return {"care_date": None}
         history_start = months_before(today, HISTORY_MONTHS)
         if care_date < history_start:
@@ -147,6 +145,8 @@ class ValidateReportForm(FormValidationAction):
             # A name met while describing the problem is not a correction of the provider.
             return {"provider": before}
         provider = " ".join(str(value).split())
+        if provider.startswith("/"):  # a payment chosen among those offered: it names the provider
+            return {"provider": filled_from_claim(tracker, self._choice(tracker)).get("provider")}
         if not 2 <= len(provider) <= 200 or not any(ch.isalpha() for ch in provider):
             dispatcher.utter_message(response="utter_provider_not_understood")
             return {"provider": None}
@@ -159,17 +159,24 @@ class ValidateReportForm(FormValidationAction):
         choice = str(value)
         candidate_ids = [str(c["id"]) for c in tracker.get_slot("claim_candidates") or []]
         if choice == "yes" and len(candidate_ids) == 1:
-            return {"claim_choice": candidate_ids[0]}
-        if choice == NO_CLAIM or choice in candidate_ids:
-            return {"claim_choice": choice}
+            choice = candidate_ids[0]
+        if choice in candidate_ids:
+            return {"claim_choice": choice, **filled_from_claim(tracker, choice)}
+        if choice == NO_CLAIM:
+            return none_of_these(tracker) or {"claim_choice": choice}
         opening = (tracker.latest_message.get("intent") or {}).get("name") == OPENING_INTENT
         if opening and choice.isdigit():
             return await self._prefilled_claim(int(choice), dispatcher, tracker)
         if choice == "fix_date":
-            return {"claim_choice": None, "care_date": None}
+            return {"claim_choice": None, "care_date": None, **none_of_these(tracker)}
         if choice == "fix_provider":
             return {"claim_choice": None, "provider": None}
         return {"claim_choice": None}  # « retry » or anything else: ask again
+
+    @staticmethod
+    def _choice(tracker: Tracker) -> str:
+        entities = tracker.latest_message.get("entities") or []
+        return next((str(e["value"]) for e in entities if e.get("entity") == "claim_choice"), "")
 
     async def _prefilled_claim(
         self, claim_id: int, dispatcher: CollectingDispatcher, tracker: Tracker

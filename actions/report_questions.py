@@ -4,6 +4,7 @@ found at the API and offered as buttons, and the whole report to confirm before 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from bot.french_dates import format_french
 from rasa_sdk import Action, Tracker
@@ -12,9 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, NotAuthenticated, Rejected, get_api
-from actions.conversation import caller, new_report_key
+from actions.conversation import Caller, caller, new_report_key
 from actions.slots import NO_CLAIM
-from actions.wording import ANOMALY_LABELS, claim_button_title, claim_label
+from actions.wording import ANOMALY_LABELS, claim_button_title, claim_candidate, claim_label
 
 
 class ActionAskClaimChoice(Action):
@@ -28,12 +29,8 @@ class ActionAskClaimChoice(Action):
     ) -> list[EventType]:
         who = caller(tracker)
         care_date, provider = tracker.get_slot("care_date"), tracker.get_slot("provider")
-        api = get_api()
         try:
-            claims = await api.match_claims(who, care_date=care_date, provider=provider)
-            nearby = (
-                [] if claims else await api.match_claims(who, care_date=care_date, provider=None)
-            )
+            claims, nearby = await _claims_meant(who, care_date, provider)
         except (ApiUnavailable, Rejected):
             dispatcher.utter_message(
                 response="utter_claims_unavailable",
@@ -50,12 +47,13 @@ class ActionAskClaimChoice(Action):
         offered = claims or nearby
         buttons = [_button(claim_button_title(c), str(c["id"])) for c in offered]
         if len(claims) == 1:
+            _tell_if_reported(dispatcher, claims[0])
             dispatcher.utter_message(
                 response="utter_claim_single",
                 claim=claim_label(claims[0]),
                 buttons=[
                     _button("Oui, c'est celui-ci", str(claims[0]["id"])),
-                    _button("Non, aucun de ceux-là", NO_CLAIM),
+                    _button("Non, ce n'est pas celui-ci", NO_CLAIM),
                 ],
             )
         elif claims:
@@ -63,7 +61,7 @@ class ActionAskClaimChoice(Action):
                 response="utter_claim_several",
                 buttons=[*buttons, _button("Aucun de ceux-là", NO_CLAIM)],
             )
-        else:
+        elif care_date:
             dispatcher.utter_message(
                 response="utter_claim_none",
                 provider=provider,
@@ -75,8 +73,42 @@ class ActionAskClaimChoice(Action):
                     _button("Envoyer sans rattacher", NO_CLAIM),
                 ],
             )
-        candidates = [{"id": c["id"], "label": claim_label(c)} for c in offered]
-        return [SlotSet("claim_candidates", candidates)]
+        else:  # found by the provider alone (the date was not remembered): nothing under it
+            dispatcher.utter_message(
+                response="utter_claim_none_provider",
+                provider=provider,
+                buttons=[
+                    *buttons,
+                    _button("Corriger le professionnel", "fix_provider"),
+                    _button("Indiquer la date", "fix_date"),
+                ],
+            )
+        return [SlotSet("claim_candidates", [claim_candidate(c) for c in offered])]
+
+
+async def _claims_meant(
+    who: Caller | None, care_date: str | None, provider: str | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The claims that fit the date and the provider, and, when none does, those near the date
+    (or the latest ones, when the date is unknown) to offer instead."""
+    api = get_api()
+    claims = await api.match_claims(who, care_date=care_date, provider=provider)
+    if claims:
+        return claims, []
+    if care_date:
+        return [], await api.match_claims(who, care_date=care_date, provider=None)
+    return [], await api.recent_claims(who, limit=5)
+
+
+def _tell_if_reported(dispatcher: CollectingDispatcher, claim: dict[str, Any]) -> None:
+    """The line already has an open report: say so before asking to confirm it."""
+    report = claim.get("report")
+    if report:
+        dispatcher.utter_message(
+            response="utter_claim_already_reported",
+            reference=report["reference"],
+            filed_on=format_french(date.fromisoformat(str(report["filed_on"]))),
+        )
 
 
 def _button(title: str, claim_choice: str) -> dict[str, str]:

@@ -17,6 +17,7 @@ REPORT_SLOTS = (
     "report_key",
     "report_pending",
     "complement_for",
+    "care_date_lookup",
 )
 
 # Changing any of these makes the claim found earlier and the confirmation stale.

@@ -155,10 +155,22 @@ def claim_label(claim: dict[str, Any]) -> str:
 
 def claim_button_title(claim: dict[str, Any]) -> str:
     day = date.fromisoformat(claim["care_date"]).strftime("%d/%m/%Y")
-    return (
+    title = (
         f"{day} · {claim['provider']['name']} · {claim['act']['label']} · "
         f"{euros(claim['amount_reimbursed'])}"
     )
+    return f"{title} (déjà signalé)" if claim.get("report") else title
+
+
+def claim_candidate(claim: dict[str, Any]) -> dict[str, Any]:
+    """What the form keeps of a payment it offered: enough to fill the date and the provider
+    when the person chose it without giving them."""
+    return {
+        "id": claim["id"],
+        "label": claim_label(claim),
+        "care_date": claim["care_date"],
+        "provider": claim["provider"]["name"],
+    }
 
 
 def report_opening(payload: str) -> str | None:
@@ -178,8 +190,10 @@ def report_opening(payload: str) -> str | None:
         care_date = format_french(date.fromisoformat(str(values["care_date"])))
         provider = str(values["provider"]).strip()
     except (ValueError, KeyError, TypeError):
-        return "Signaler un remboursement (depuis « Mes paiements »)"
-    return f"Signaler le remboursement du {care_date}, {provider} (depuis « Mes paiements »)"
+        return "Signaler un remboursement (depuis «\u00a0Mes paiements\u00a0»)"
+    return (
+        f"Signaler le remboursement du {care_date}, {provider} (depuis «\u00a0Mes paiements\u00a0»)"
+    )
 
 
 _ORDINALS = (

@@ -23,6 +23,7 @@ from api.web.docs import install_docs
 from api.web.errors import refusal
 from api.web.install import install_web
 from api.web.policyholder.router import router as account_router
+from api.web.public.router import router as public_router
 from api.web.templating import STATIC_PREFIX
 from api.web.trainer.router import router as trainer_router
 
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX)
     # Server-rendered pages: session cookie, static files, /connexion, then each console.
     install_web(app, settings)
+    app.include_router(public_router)
     app.include_router(agent_router)
     app.include_router(account_router)
     app.include_router(trainer_router)

@@ -15,6 +15,7 @@ import argparse
 import itertools
 import os
 import statistics
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -51,11 +52,15 @@ def sentence_vectors(texts: list[str]) -> npt.NDArray[np.float64]:
     return normalised
 
 
-def cross_validate(folds: int, seeds: int) -> dict[Setting, list[float]]:
+def training_examples() -> tuple[list[str], npt.NDArray[Any], npt.NDArray[np.float64]]:
+    """The training data's texts, intents and sentence vectors (NLU_DATA names another file)."""
     examples = load_data(os.environ.get("NLU_DATA", "data/nlu.yml")).intent_examples
     texts = [str(m.get("text")) for m in examples]
-    labels = np.array([m.get("intent") for m in examples])
-    dense = sentence_vectors(texts)
+    return texts, np.array([m.get("intent") for m in examples]), sentence_vectors(texts)
+
+
+def cross_validate(folds: int, seeds: int) -> dict[Setting, list[float]]:
+    texts, labels, dense = training_examples()
     scores: dict[Setting, list[float]] = {setting: [] for setting in GRID}
     for seed in range(seeds):
         splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)

@@ -13,23 +13,20 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import statistics
 from typing import Any
 
 import numpy as np
 import yaml
-from rasa.shared.nlu.training_data.loading import load_data
 from scipy.sparse import csr_matrix, hstack
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
-from bench.nlu_cv import sentence_vectors
+from bench.nlu_cv import training_examples
 from bot.components.features import TextFeatures
 from bot.components.reading import REPORT, ReadingSettings, reread
 
-NLU_DATA = os.environ.get("NLU_DATA", "data/nlu.yml")
 RUNNER_UP = [1.01, 0.3, 0.2, 0.1, 0.05]  # 1.01: never (the classifier alone)
 FALLBACK = [0.15, 0.2, 0.25, 0.3]  # FallbackClassifier's threshold
 
@@ -44,10 +41,7 @@ def classifier_settings() -> dict[str, Any]:
 
 def fold_rankings(folds: int) -> tuple[list[str], list[str], list[list[dict[str, Any]]]]:
     """Each example's text, intent and ranking from a model that never saw it."""
-    examples = load_data(NLU_DATA).intent_examples
-    texts = [str(m.get("text")) for m in examples]
-    labels = np.array([m.get("intent") for m in examples])
-    dense = sentence_vectors(texts)
+    texts, labels, dense = training_examples()
     settings = classifier_settings()
     rankings: list[list[dict[str, Any]]] = [[] for _ in texts]
     splitter = StratifiedKFold(folds, shuffle=True, random_state=0)

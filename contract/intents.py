@@ -113,3 +113,14 @@ INTENTS: tuple[Intent, ...] = (
 )
 
 BY_NAME: dict[str, Intent] = {intent.name: intent for intent in INTENTS}
+
+
+# Questions the assistant answers in a sentence, even in the same message as a report
+# (bot.components.reading), and the answer it gives before going on (actions.report_form).
+QUESTIONS_ANSWERED_BESIDE: dict[str, str] = {
+    "ask_phishing": "utter_faq_phishing",
+    "ask_email_content": "utter_faq_email_content",
+    "ask_why_now": "utter_faq_why_now",
+    "ask_how_to_check": "utter_faq_how_to_check",
+    "ask_human": "utter_ask_human",
+}

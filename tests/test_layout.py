@@ -12,7 +12,7 @@ SHIPPED = ("api", "bot", "actions", "contract", "cluster")
 MEASURED = (*SHIPPED, "bench")
 MODULE_MAX_LINES = 300
 FUNCTION_MAX_LINES = 60
-PAGE_PACKAGES = ("policyholder", "agent", "trainer")
+PAGE_PACKAGES = ("public", "policyholder", "agent", "trainer")
 
 
 def _modules(*folders: str) -> Iterator[Path]:

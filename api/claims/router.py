@@ -1,7 +1,10 @@
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, status
+from sqlalchemy.orm import Session
 
 from api.accounts.deps import (
     AdminDep,
@@ -9,23 +12,56 @@ from api.accounts.deps import (
     AssistantOrReaderDep,
     SettingsDep,
 )
+from api.accounts.service import Principal
 from api.claims import service
 from api.claims.access import readable_claims
-from api.claims.schemas import ClaimCandidate, ClaimCreate, ClaimMatches, ClaimOut, claim_out
+from api.claims.models import Claim
+from api.claims.schemas import (
+    ClaimCandidate,
+    ClaimCreate,
+    ClaimMatches,
+    ClaimOut,
+    ClaimReportOut,
+    claim_out,
+)
 from api.core.clock import local_today, months_before
+from api.core.config import Settings
 from api.core.db import SessionDep
 from api.core.errors import InvalidInput
 from api.core.schemas import DbId, Page
+from api.reports import listing as report_listing
+from api.reports.access import readable_reports
 
 router = APIRouter(prefix="/claims", tags=["remboursements"])
 
 ProviderText = Annotated[str | None, Query(max_length=200)]
 
 
+def open_reports(
+    session: Session, principal: Principal, settings: Settings, claims: Sequence[Claim]
+) -> dict[int, ClaimReportOut]:
+    """The open report on each claim, among the reports the caller may read (a policyholder:
+    their own), in one query for the whole list."""
+    found = report_listing.reports_on_claims(
+        session=session,
+        readable=readable_reports(principal),
+        claim_ids=[claim.id for claim in claims],
+    )
+    zone = ZoneInfo(settings.timezone)
+    return {
+        claim_id: ClaimReportOut(
+            reference=report.reference, filed_on=report.filed_at.astimezone(zone).date()
+        )
+        for claim_id, reports in found.items()
+        if (report := report_listing.open_report(reports)) is not None
+    }
+
+
 @router.get("", response_model=Page[ClaimOut], summary="Lister les remboursements")
 def list_claims(
     session: SessionDep,
     principal: AssistantOrReaderDep,
+    settings: SettingsDep,
     date_from: date | None = None,
     date_to: date | None = None,
     provider: ProviderText = None,
@@ -46,7 +82,9 @@ def list_claims(
         limit=limit,
         offset=offset,
     )
-    return Page(items=[claim_out(c) for c in claims], total=total, limit=limit, offset=offset)
+    reports = open_reports(session, principal, settings, claims)
+    items = [claim_out(c, reports.get(c.id)) for c in claims]
+    return Page(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/match", response_model=ClaimMatches, summary="Retrouver un remboursement")
@@ -71,10 +109,11 @@ def match_claims(
         history_start=months_before(today, settings.claim_history_months),
         limit=limit,
     )
+    reports = open_reports(session, principal, settings, [c.claim for c in candidates])
     return ClaimMatches(
         candidates=[
             ClaimCandidate(
-                claim=claim_out(c.claim),
+                claim=claim_out(c.claim, reports.get(c.claim.id)),
                 score=c.score,
                 provider_score=c.provider_score,
                 days_off=c.days_off,
@@ -85,9 +124,12 @@ def match_claims(
 
 
 @router.get("/{claim_id}", response_model=ClaimOut, summary="Voir un remboursement")
-def get_claim(claim_id: DbId, session: SessionDep, principal: AssistantOrReaderDep) -> ClaimOut:
+def get_claim(
+    claim_id: DbId, session: SessionDep, principal: AssistantOrReaderDep, settings: SettingsDep
+) -> ClaimOut:
     readable = readable_claims(principal)
-    return claim_out(service.get_claim(session=session, claim_id=claim_id, readable=readable))
+    claim = service.get_claim(session=session, claim_id=claim_id, readable=readable)
+    return claim_out(claim, open_reports(session, principal, settings, [claim]).get(claim.id))
 
 
 @router.post(

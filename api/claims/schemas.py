@@ -21,6 +21,13 @@ class ActOut(BaseModel):
     label: str
 
 
+class ClaimReportOut(BaseModel):
+    """The open report on a claim: filing another one would be refused until it is closed."""
+
+    reference: str
+    filed_on: date
+
+
 class ClaimOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -36,6 +43,10 @@ class ClaimOut(BaseModel):
     amount_reimbursed: Amount
     paid_date: date
     third_party_payment: bool
+    report: ClaimReportOut | None = Field(
+        default=None,
+        description="Le signalement encore ouvert de l'appelant sur ce remboursement, s'il existe",
+    )
 
 
 class ClaimCandidate(BaseModel):
@@ -82,7 +93,7 @@ def provider_out(provider: Provider) -> ProviderOut:
     )
 
 
-def claim_out(claim: Claim) -> ClaimOut:
+def claim_out(claim: Claim, report: ClaimReportOut | None = None) -> ClaimOut:
     return ClaimOut(
         id=claim.id,
         policyholder_id=claim.policyholder_id,
@@ -96,4 +107,5 @@ def claim_out(claim: Claim) -> ClaimOut:
         amount_reimbursed=claim.amount_reimbursed,
         paid_date=claim.paid_date,
         third_party_payment=claim.third_party_payment,
+        report=report,
     )

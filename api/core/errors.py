@@ -185,6 +185,16 @@ def error_response(exc: DomainError) -> JSONResponse:
     )
 
 
+def http_error_response(exc: StarletteHTTPException) -> JSONResponse:
+    """Starlette's own refusals (no such route, method not allowed), as the API's JSON."""
+    message = HTTP_MESSAGES.get(exc.status_code, "Erreur lors du traitement de la requête.")
+    return JSONResponse(
+        error_body(message, f"http_{exc.status_code}"),
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
@@ -200,9 +210,4 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        message = HTTP_MESSAGES.get(exc.status_code, "Erreur lors du traitement de la requête.")
-        return JSONResponse(
-            error_body(message, f"http_{exc.status_code}"),
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
-        )
+        return http_error_response(exc)

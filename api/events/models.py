@@ -3,13 +3,16 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Float, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Computed, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.core.db import Base, UTCDateTime, utcnow
 
 # SQLite gives an INTEGER PRIMARY KEY its rowid (and autoincrement); PostgreSQL a BIGINT.
 EventId = BigInteger().with_variant(Integer(), "sqlite")
+# A user message's text as the trainers' inbox groups it (case and surrounding spaces aside),
+# computed by the database (the same SQL on PostgreSQL and SQLite ≥ 3.38).
+TEXT_NORM = "lower(trim(data ->> 'text'))"
 
 
 class ConversationEvent(Base):
@@ -33,6 +36,15 @@ class ConversationEvent(Base):
             "confidence",
             "sender_id",
         ),
+        # The grouped inbox: identical texts counted from the index alone.
+        Index(
+            "ix_conversation_event_type_name_text_norm",
+            "type_name",
+            "text_norm",
+            "timestamp",
+            "intent_name",
+            "confidence",
+        ),
         # Retention: a conversation's last event, and deleting a conversation.
         Index("ix_conversation_event_sender_id_timestamp", "sender_id", "timestamp"),
         # Retention: the conversations that have events older than the limit.
@@ -53,3 +65,5 @@ class ConversationEvent(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Never written: the database computes it (migration 0009_trainer_inbox).
+    text_norm: Mapped[str | None] = mapped_column(Text, Computed(TEXT_NORM))

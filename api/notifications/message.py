@@ -21,15 +21,20 @@ TEMPLATES = Path(__file__).parent / "templates"
 NAME_MAX = 100
 
 
-@lru_cache
-def templates() -> Environment:
+def email_environment(folder: Path) -> Environment:
+    """Jinja2 for emails: HTML escaped, text as written, no silent blank for a missing name."""
     return Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader(folder),
         autoescape=select_autoescape(enabled_extensions=("html",), default=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+@lru_cache
+def templates() -> Environment:
+    return email_environment(TEMPLATES)
 
 
 @dataclass(frozen=True)

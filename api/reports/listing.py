@@ -12,8 +12,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from api.claims.models import Claim
 from api.core.text import fold
-from api.reports.models import Report
-from api.reports.workflow import ReportStatus
+from api.reports.models import Report, format_reference
+from api.reports.workflow import OPEN_STATUSES, ReportStatus
 
 SortKey = Literal["-created_at", "created_at", "-care_date", "care_date"]
 
@@ -114,11 +114,12 @@ def find_reports(
     limit: int,
     offset: int,
     total: int | None = None,
+    with_claims: bool = False,
 ) -> list[Report]:
     """One page of reports. The ids come first (from an index when one fits), then the rows:
     deep pages skip index entries instead of whole rows with their transcripts. Given the
     `total`, a page in the second half is read from the other end (the last page is as cheap
-    as the first)."""
+    as the first). `with_claims`: each report's claim (and its provider) in one more query."""
     if total is not None and offset > total // 2:
         limit = min(limit, total - offset)
         if limit <= 0:
@@ -138,7 +139,10 @@ def find_reports(
         ids.reverse()
     if not ids:
         return []
-    rows = {r.id: r for r in session.scalars(select(Report).where(Report.id.in_(ids)))}
+    rows_stmt = select(Report).where(Report.id.in_(ids))
+    if with_claims:
+        rows_stmt = rows_stmt.options(selectinload(Report.claim))
+    rows = {r.id: r for r in session.scalars(rows_stmt)}
     return [rows[report_id] for report_id in ids if report_id in rows]
 
 
@@ -157,11 +161,58 @@ def list_reports(
     sort: SortKey,
     limit: int,
     offset: int,
+    with_claims: bool = False,
 ) -> tuple[list[Report], int]:
     page = find_reports(
-        session=session, readable=readable, filters=filters, sort=sort, limit=limit, offset=offset
+        session=session,
+        readable=readable,
+        filters=filters,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+        with_claims=with_claims,
     )
     return page, count_reports(session=session, readable=readable, filters=filters)
+
+
+@dataclass(frozen=True)
+class ClaimReport:
+    """A report as a list of claims mentions it: « Signalé le … (référence …) »."""
+
+    claim_id: int
+    reference: str
+    filed_at: datetime
+    status: ReportStatus
+
+    @property
+    def is_open(self) -> bool:
+        """Still handled: the filing rule refuses another report on this claim meanwhile."""
+        return self.status in OPEN_STATUSES
+
+
+def reports_on_claims(
+    *, session: Session, readable: ColumnElement[bool], claim_ids: list[int]
+) -> dict[int, list[ClaimReport]]:
+    """The reports `readable` keeps on each of these claims, newest first: one query for a
+    whole page of claims, reading a few columns (never the transcripts)."""
+    found: dict[int, list[ClaimReport]] = {}
+    if not claim_ids:
+        return found
+    stmt = (
+        select(Report.id, Report.claim_id, Report.created_at, Report.status)
+        .where(readable, Report.claim_id.in_(claim_ids))
+        .order_by(Report.created_at.desc(), Report.id.desc())
+    )
+    for row in session.execute(stmt):
+        reference = format_reference(row.created_at.year, row.id)
+        report = ClaimReport(row.claim_id, reference, row.created_at, row.status)
+        found.setdefault(row.claim_id, []).append(report)
+    return found
+
+
+def open_report(reports: list[ClaimReport]) -> ClaimReport | None:
+    """The newest open report among a claim's reports, if any."""
+    return next((report for report in reports if report.is_open), None)
 
 
 def iter_reports(

@@ -2,12 +2,43 @@
 other reports, and the duplicate links."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from api.claims.models import Claim
 from api.reports.models import Report
+from api.reports.workflow import ReportStatus, can_move
+
+SAME_CLAIM = "Même paiement"
+SAME_PROVIDER = "Même professionnel"
+
+
+@dataclass(frozen=True)
+class RelatedRow:
+    """One related report, and the one duplicate link it offers: the newer of the pair marked
+    as the duplicate of the older, which stays the original (None when no link can be made)."""
+
+    report: Report
+    duplicate: Report | None
+    original: Report | None
+
+
+def _filed(report: Report) -> tuple[datetime, int]:
+    return report.created_at, report.id
+
+
+def duplicate_pair(report: Report, other: Report) -> tuple[Report, Report] | None:
+    """(duplicate, original) for two reports about the same facts: the oldest stays the
+    original. None when they are linked already or a link would be refused (a chain, or a
+    status that cannot become « duplicate »)."""
+    newer, older = (report, other) if _filed(report) > _filed(other) else (other, report)
+    if newer.duplicate_of_id is not None or older.duplicate_of_id is not None:
+        return None
+    if not can_move(newer.status, ReportStatus.DUPLICATE):
+        return None
+    return newer, older
 
 
 @dataclass(frozen=True)
@@ -19,6 +50,19 @@ class RelatedReports:
     same_provider_total: int
     duplicate_of: Report | None
     duplicates: list[Report]
+
+    def groups(self, report: Report) -> list[tuple[str, list[RelatedRow]]]:
+        """The related table's groups (« Même paiement », « Même professionnel »), each row
+        with its one action."""
+        found = [(SAME_CLAIM, self.same_claim), (SAME_PROVIDER, self.same_provider)]
+        return [
+            (title, [_row(report, other) for other in others]) for title, others in found if others
+        ]
+
+
+def _row(report: Report, other: Report) -> RelatedRow:
+    pair = duplicate_pair(report, other)
+    return RelatedRow(other, *pair) if pair else RelatedRow(other, None, None)
 
 
 def related_reports(*, session: Session, report: Report, limit: int = 10) -> RelatedReports:

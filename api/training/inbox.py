@@ -4,17 +4,18 @@ Only the text and Rasa's parse data are taken from each event: the event's `meta
 the user's API token and is never read. Sender ids are reduced to a hash inside the key.
 With INBOX_SOURCE=events the same query reads `conversation_event`, the copy the event
 consumer keeps in our database (same columns, same keys, so decisions carry over).
+
+Pages follow the whole store newest first by keyset (`timestamp`, `id`): a page never costs
+more than `SCAN_LIMIT` rows whatever the store's size, and no message is lost or repeated.
 """
 
-import hashlib
-import json
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import ColumnElement, Engine, Select, Table, and_, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -23,11 +24,30 @@ from api.core.config import Settings
 from api.core.errors import DomainError
 from api.core.tracker_store import events, tracker_engine
 from api.events.models import ConversationEvent
+from api.training import inbox_context
+from api.training.inbox_rows import (
+    FALLBACK_INTENT,
+    InboxMessage,
+    PredictedEntity,
+    event_data,
+    message_key,
+    parse_row,
+)
 from api.training.nlu_files import NluData
 
-FALLBACK_INTENT = "nlu_fallback"
-# The newest user events looked at for one inbox page (the tracker store only grows).
+# The most rows one page reads before it stops (its link then goes on from there).
 SCAN_LIMIT = 5000
+BATCH = 500
+PAGE_SIZE = 50
+# Read here by the rest of the project (retention, backfill, tests).
+__all__ = [
+    "FALLBACK_INTENT",
+    "InboxMessage",
+    "PredictedEntity",
+    "event_data",
+    "message_key",
+    "parse_row",
+]
 
 
 class TrackerStoreUnavailable(DomainError):
@@ -52,46 +72,39 @@ class InboxSource:
 
 
 @dataclass(frozen=True)
-class PredictedEntity:
-    entity: str
-    value: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class InboxMessage:
-    key: str
-    text: str
-    intent: str
-    confidence: float
-    entities: list[PredictedEntity]
-    ranking: list[tuple[str, float]]
-    at: datetime
-
-    @property
-    def is_fallback(self) -> bool:
-        return self.intent == FALLBACK_INTENT
-
-
-@dataclass(frozen=True)
 class InboxFilters:
     intent: str | None = None
     since: date | None = None
     until: date | None = None
     max_confidence: float | None = None
+    misunderstood: bool = False
+    contains: str | None = None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the next page starts: after the row (timestamp, id), newest first."""
+
+    timestamp: float
+    row_id: int
+
+    def encode(self) -> str:
+        return f"{self.timestamp!r}_{self.row_id}"
+
+    @classmethod
+    def decode(cls, raw: str) -> "Cursor | None":
+        stamp, _, row_id = raw.partition("_")
+        try:
+            return cls(float(stamp), int(row_id)) if row_id.isdigit() else None
+        except ValueError:
+            return None
 
 
 @dataclass
 class InboxPage:
     messages: list[InboxMessage] = field(default_factory=list)
     intents: list[str] = field(default_factory=list)
-
-
-def message_key(sender_id: str, timestamp: float, text: str) -> str:
-    """Stable across reads, and says nothing of the sender."""
-    raw = f"{sender_id}\x1f{timestamp!r}\x1f{text}".encode()
-    return hashlib.sha256(raw).hexdigest()[:40]
+    next_cursor: Cursor | None = None
 
 
 @contextmanager
@@ -112,45 +125,67 @@ def local_bound(day: date, timezone: str, *, end: bool) -> float | None:
     return moment.timestamp() if moment else None
 
 
-def _parse(row: Any) -> InboxMessage | None:
-    try:
-        # Text in Rasa's table; already decoded from our JSON column.
-        data = row.data if isinstance(row.data, dict) else json.loads(row.data)
-    except (TypeError, ValueError):
-        return None
-    text = data.get("text") if isinstance(data, dict) else None
-    parse = data.get("parse_data") if isinstance(data, dict) else None
-    if not isinstance(text, str) or not text.strip() or text.startswith("/"):
-        return None
-    parse = parse if isinstance(parse, dict) else {}
-    intent = parse.get("intent") or {}
-    entities = [
-        PredictedEntity(
-            entity=str(e.get("entity", "")),
-            value=str(e.get("value", "")),
-            start=int(e.get("start", 0)),
-            end=int(e.get("end", 0)),
-        )
-        for e in parse.get("entities") or []
-        if isinstance(e, dict)
-        and isinstance(e.get("start"), int)
-        and isinstance(e.get("end"), int)
-        and e["end"] > e["start"]
-    ]
-    ranking = [
-        (str(r.get("name")), float(r.get("confidence") or 0.0))
-        for r in parse.get("intent_ranking") or []
-        if isinstance(r, dict)
-    ]
-    return InboxMessage(
-        key=message_key(row.sender_id, row.timestamp, text),
-        text=text,
-        intent=str(intent.get("name") or row.intent_name or FALLBACK_INTENT),
-        confidence=float(intent.get("confidence") or 0.0),
-        entities=entities,
-        ranking=ranking[:5],
-        at=datetime.fromtimestamp(row.timestamp, UTC),
+def user_rows(table: Table, filters: InboxFilters, timezone: str) -> Select[Any]:
+    """The user events the filters can name in SQL, newest first (the keyset's order)."""
+    c = table.c
+    query = select(c.id, c.sender_id, c.timestamp, c.intent_name, c.data).where(
+        c.type_name == "user"
     )
+    since = local_bound(filters.since, timezone, end=False) if filters.since else None
+    until = local_bound(filters.until, timezone, end=True) if filters.until else None
+    if since is not None:
+        query = query.where(c.timestamp >= since)
+    if until is not None:
+        query = query.where(c.timestamp < until)
+    intent = FALLBACK_INTENT if filters.misunderstood else filters.intent
+    if intent:
+        query = query.where(c.intent_name == intent)
+    if filters.max_confidence is not None and "confidence" in c:
+        query = query.where(c.confidence <= filters.max_confidence)
+    return query.order_by(c.timestamp.desc(), c.id.desc())
+
+
+def after(table: Table, cursor: Cursor) -> ColumnElement[bool]:
+    c = table.c
+    # The first term bounds the index range; the second breaks ties on the same instant.
+    return and_(
+        c.timestamp <= cursor.timestamp,
+        or_(c.timestamp < cursor.timestamp, c.id < cursor.row_id),
+    )
+
+
+def _kept(message: InboxMessage, filters: InboxFilters) -> bool:
+    if filters.intent and message.intent != filters.intent:
+        return False
+    if filters.max_confidence is not None and message.confidence > filters.max_confidence:
+        return False
+    contains = (filters.contains or "").casefold()
+    return not contains or contains in " ".join(message.text.split()).casefold()
+
+
+@dataclass
+class _Scan:
+    source: InboxSource
+    filters: InboxFilters
+    nlu: NluData
+    handled: Collection[str]
+    found: list[InboxMessage] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    connection: Any = None
+
+    def take(self, row: Any) -> None:
+        message = parse_row(row)
+        if message is None or message.key in self.seen or message.key in self.handled:
+            return
+        self.seen.add(message.key)
+        if self.nlu.knows(message.text) or not _kept(message, self.filters):
+            return
+        if message.is_fallback or message.confidence < 0.9:
+            question = inbox_context.question_before(self.source.table, row, self.connection)
+            message = replace(message, question=question)
+        if self.filters.misunderstood and not message.misunderstood:
+            return
+        self.found.append(message)
 
 
 def read_messages(
@@ -160,56 +195,54 @@ def read_messages(
     timezone: str,
     nlu: NluData,
     handled: Collection[str],
-    limit: int = 100,
+    limit: int = PAGE_SIZE,
+    cursor: Cursor | None = None,
 ) -> InboxPage:
-    """Messages to review: lowest confidence and fallbacks first, known and handled ones hidden."""
-    table = source.table
-    query = (
-        select(table.c.sender_id, table.c.timestamp, table.c.intent_name, table.c.data)
-        .where(table.c.type_name == "user")
-        .order_by(table.c.timestamp.desc())
-        .limit(SCAN_LIMIT)
-    )
-    since = local_bound(filters.since, timezone, end=False) if filters.since else None
-    until = local_bound(filters.until, timezone, end=True) if filters.until else None
-    if since is not None:
-        query = query.where(table.c.timestamp >= since)
-    if until is not None:
-        query = query.where(table.c.timestamp < until)
+    """One page of messages to review, newest first by keyset; within the page the
+    misunderstood and the least sure first. Known and handled messages are hidden."""
+    scan = _Scan(source=source, filters=filters, nlu=nlu, handled=handled)
+    query = user_rows(source.table, filters, timezone)
+    position, read, exhausted = cursor, 0, False
     try:
         with source.engine.connect() as connection:
-            rows = connection.execute(query).all()
+            scan.connection = connection
+            while len(scan.found) < limit and read < SCAN_LIMIT and not exhausted:
+                batch_query = (
+                    query if position is None else query.where(after(source.table, position))
+                )
+                rows = connection.execute(batch_query.limit(BATCH)).all()
+                exhausted = len(rows) < BATCH
+                for row in rows:
+                    read += 1
+                    position = Cursor(row.timestamp, row.id)
+                    scan.take(row)
+                    if len(scan.found) >= limit:
+                        exhausted = exhausted and row is rows[-1]
+                        break
     except SQLAlchemyError as error:
         raise TrackerStoreUnavailable(type(error).__name__) from None
-    seen: set[str] = set()
-    found: list[InboxMessage] = []
-    intents: set[str] = set()
-    for row in rows:
-        message = _parse(row)
-        if message is None or message.key in seen or message.key in handled:
-            continue
-        seen.add(message.key)
-        if nlu.knows(message.text):
-            continue
-        intents.add(message.intent)
-        if filters.intent and message.intent != filters.intent:
-            continue
-        if filters.max_confidence is not None and message.confidence > filters.max_confidence:
-            continue
-        found.append(message)
-    found.sort(key=lambda m: (not m.is_fallback, m.confidence, -m.at.timestamp()))
-    return InboxPage(messages=found[:limit], intents=sorted(intents))
+    found = sorted(scan.found, key=lambda m: (not m.misunderstood, m.confidence, -m.at.timestamp()))
+    intents = sorted({m.intent for m in found})
+    return InboxPage(messages=found, intents=intents, next_cursor=None if exhausted else position)
 
 
 def find_message(
     *, source: InboxSource, key: str, timezone: str, nlu: NluData
 ) -> InboxMessage | None:
-    page = read_messages(
-        source=source,
-        filters=InboxFilters(),
-        timezone=timezone,
-        nlu=nlu,
-        handled=(),
-        limit=SCAN_LIMIT,
-    )
-    return next((m for m in page.messages if m.key == key), None)
+    """A message by its address (`<key>-<row id>`: one row read), or by its key alone among
+    the newest messages."""
+    key, _, row_id = key.partition("-")
+    table = source.table
+    query = user_rows(table, InboxFilters(), timezone)
+    if row_id.isdigit():
+        query = query.where(table.c.id == int(row_id))
+    try:
+        with source.engine.connect() as connection:
+            for row in connection.execute(query.limit(SCAN_LIMIT)):
+                message = parse_row(row)
+                if message is not None and message.key == key and not nlu.knows(message.text):
+                    question = inbox_context.question_before(table, row, connection)
+                    return replace(message, question=question)
+    except SQLAlchemyError as error:
+        raise TrackerStoreUnavailable(type(error).__name__) from None
+    return None

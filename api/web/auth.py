@@ -24,6 +24,8 @@ router = APIRouter(include_in_schema=False)
 USERNAME_MAX = signin.USERNAME_MAX
 PASSWORD_MAX = signin.PASSWORD_INPUT_MAX
 PASSWORD_PATH = "/mot-de-passe"  # noqa: S105 - a page address
+# Also said by the forgotten-password form (api/web/public), which sets a password the same way.
+CONFIRMATION_MISMATCH = "La confirmation ne correspond pas au nouveau mot de passe."
 
 
 def _login_page(
@@ -147,7 +149,7 @@ def change_password(
         errors = {"current_password": "Saisissez votre mot de passe actuel."}
         return _password_page(request, errors, 400)
     if new_password != confirmation:
-        errors = {"confirmation": "La confirmation ne correspond pas au nouveau mot de passe."}
+        errors = {"confirmation": CONFIRMATION_MISMATCH}
         return _password_page(request, errors, 400)
     try:
         ended = signin.change_password(

@@ -7,11 +7,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import Scope
 
-from api.core.errors import DomainError, error_body, error_response
+from api.core.errors import DomainError, error_body, error_response, http_error_response
 from api.core.input_guard import Refusal, json_refusal
 from api.web.templating import PAGE_HEADERS, render, templates
 
@@ -19,6 +20,14 @@ LOGIN_PATH = "/connexion"
 # Addresses that answer JSON, errors included; every other address is a page.
 JSON_PATHS = ("/api/", "/internal/", "/healthz", "/openapi.json")
 UNEXPECTED = "Une erreur inattendue s'est produite : réessayez dans un instant."
+# Starlette's refusals on a page address (a mistyped address above all): a page, not JSON.
+PAGE_REFUSALS = {
+    404: (
+        "Page introuvable",
+        "Cette page n'existe pas. Vérifiez l'adresse, ou repartez de l'accueil.",
+    ),
+    405: ("Action impossible", "Cette page ne permet pas cette action. Repartez de l'accueil."),
+}
 
 
 class LoginRequired(Exception):
@@ -73,6 +82,15 @@ def install_page_errors(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def _login_required(_request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(login_url(exc.next_path), status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        page = not (answers_json(request.url.path) or request.url.path.startswith("/static/"))
+        if not page or exc.status_code not in PAGE_REFUSALS:
+            return http_error_response(exc)
+        title, message = PAGE_REFUSALS[exc.status_code]
+        context = {"title": title, "message": message}
+        return render(templates, request, "error.html", context, status_code=exc.status_code)
 
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError) -> Response:

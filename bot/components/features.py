@@ -37,7 +37,7 @@ _OPENING = re.compile(
 )
 _CLOSING = re.compile(
     r"[\s,.!;:-]*(?:\b(?:merci(?: d avance| beaucoup| bien)?|cordialement|svp|stp"
-    r"|s il (?:vous|te) pla[iî]t|bonne journee)\b[\s,.!;:-]*)+$",
+    r"|s il (?:vous|te) plait|bonne journee)\b[\s,.!;:-]*)+$",
     re.IGNORECASE,
 )
 # Fewer words than this left once courtesies are set aside: the courtesy is the message.

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from contract.intents import QUESTIONS_ANSWERED_BESIDE
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -42,9 +43,7 @@ ALSO_ASKED = "also_asked"
 # Readings that only answer a question.
 ANSWER_INTENTS = frozenset({"deny", "affirm", "inform"})
 # Questions the assistant answers in a sentence, then goes on with the report asked beside.
-QUESTION_INTENTS = frozenset(
-    {"ask_phishing", "ask_email_content", "ask_why_now", "ask_how_to_check", "ask_human"}
-)
+QUESTION_INTENTS = frozenset(QUESTIONS_ANSWERED_BESIDE)
 # Slots that hold a yes-or-no question open outside the form (domain.yml).
 PENDING_QUESTION_SLOTS = ("complement_for", "report_pending")
 

@@ -34,6 +34,10 @@ class Conversation:
         return "\n".join(m.get("text", "") for m in messages)
 
 
+def first_button(messages: list[dict[str, Any]]) -> str:
+    return str(next(m for m in messages if m.get("buttons"))["buttons"][0]["payload"])
+
+
 def test_a_report_filed_through_the_rest_channel_reaches_the_api(
     assistant: Assistant, api_url: str, token: str, chat: str, claims: list[dict[str, Any]]
 ) -> None:
@@ -93,7 +97,9 @@ def test_campaign_question_is_answered(assistant: Assistant, chat: str) -> None:
     answer = conversation.text(
         conversation.say("le mail information de paiement c'est une arnaque ?")
     )
-    assert "officiel" in answer
+    # It cannot see the email: it says how to recognise a genuine one, never that it is one.
+    assert "ne contient aucun lien" in answer
+    assert "officiel" not in answer
 
 
 def test_date_and_provider_in_the_opening_message_are_not_asked_again(
@@ -110,7 +116,9 @@ def test_date_and_provider_in_the_opening_message_are_not_asked_again(
     assert "J'ai trouvé ce remboursement" in text
     assert "quelle date" not in text.lower()
     # The opening story was the description: confirming the claim leads to the summary.
-    summary = conversation.text(conversation.say(answer[0]["buttons"][0]["payload"]))
+    # The demo's crown is already reported: that is said, then the line is offered.
+    assert "Vous avez déjà signalé ce paiement" in text
+    summary = conversation.text(conversation.say(first_button(answer)))
     assert "Voici votre signalement" in summary
     assert "couronne" in summary
 
@@ -124,7 +132,7 @@ def test_correction_at_the_summary_searches_again_and_cancel_files_nothing(
     conversation.say("signaler un remboursement suspect")
     conversation.say(f"{day}/{month}/{year}")
     found = conversation.say("dr dupont")
-    conversation.say(found[0]["buttons"][0]["payload"])
+    conversation.say(first_button(found))
     assert "Voici votre signalement" in conversation.text(
         conversation.say("le rendez-vous n'a jamais eu lieu")
     )
@@ -145,5 +153,5 @@ def test_a_campaign_question_mid_form_is_answered_then_the_form_goes_on(
     answer = conversation.text(
         conversation.say("au fait, ce mail information de paiement c'est du phishing ?")
     )
-    assert "officiel" in answer
-    assert "À quelle date" in answer
+    assert "ne contient aucun lien" in answer
+    assert "Quelle date figure sur la ligne" in answer

@@ -175,7 +175,8 @@ async def test_someone_elses_claim_is_refused_in_french(
 
 async def test_nothing_is_filed_without_confirmation(api: ClaimsApi, chat: str) -> None:
     dispatcher, slots = await file(chat, confirmed_slots(None, report_confirmed=None))
-    assert dispatcher.messages == [] and slots == {}
+    # Nothing said, nothing filed; only how the date was being looked up is forgotten.
+    assert dispatcher.messages == [] and slots == {"care_date_lookup": None}
 
 
 async def test_no_token_files_nothing(api: ClaimsApi, api_url: str, token: str) -> None:

@@ -19,7 +19,8 @@ def test_a_report_opened_from_a_payment_line_reads_as_a_sentence() -> None:
     turns = transcript(tracker)
     assert turns[-1]["sender"] == "user"
     assert turns[-1]["text"] == (
-        "Signaler le remboursement du 3 mars 2026, Dr Paul Dupont (depuis « Mes paiements »)"
+        "Signaler le remboursement du 3 mars 2026, Dr Paul Dupont "
+        "(depuis «\u00a0Mes paiements\u00a0»)"
     )
 
 
@@ -39,8 +40,8 @@ def test_report_opening_accepts_only_its_own_payload() -> None:
         "Signaler un remboursement suspect"
     )
     assert report_opening('/report_suspicious_reimbursement{"care_date": "demain"}') == (
-        "Signaler un remboursement (depuis « Mes paiements »)"
+        "Signaler un remboursement (depuis «\u00a0Mes paiements\u00a0»)"
     )
     assert report_opening("/report_suspicious_reimbursement{pas du json") == (
-        "Signaler un remboursement (depuis « Mes paiements »)"
+        "Signaler un remboursement (depuis «\u00a0Mes paiements\u00a0»)"
     )

@@ -205,3 +205,11 @@ def test_every_intent_of_the_domain_has_a_french_label_and_definition() -> None:
     for intent in intents.INTENTS:
         assert intent.label and intent.label[0].isupper() and not intent.label.endswith(".")
         assert intent.definition.endswith(".")
+
+
+def test_the_questions_answered_beside_a_report_are_the_domains() -> None:
+    import yaml
+
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    for intent, response in intents.QUESTIONS_ANSWERED_BESIDE.items():
+        assert intent in domain["intents"] and response in domain["responses"]

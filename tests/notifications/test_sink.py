@@ -107,4 +107,4 @@ def test_a_newcomer_reads_the_payment_notice_in_the_sink(
     link = listing.split('href="/messages/', 1)[1].split('"', 1)[0]
     page = httpx.get(f"{sink.web_url}/messages/{link}").text
     assert "Bonjour Camille &lt;Bernard&gt;," in page
-    assert "« signaler un remboursement suspect »" in page
+    assert "«\u00a0signaler un remboursement suspect\u00a0»" in page

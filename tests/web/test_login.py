@@ -182,3 +182,14 @@ def test_a_forged_session_cookie_is_ignored(client: TestClient, factory: Factory
     factory.staff(StaffRole.AGENT, "agnes")
     client.cookies.set("vigilance_session", "eyJhY2NvdW50X2lkIjogMSwgInJvbGUiOiAiYWdlbnQifQ==.x.y")
     assert client.get("/agent", follow_redirects=False).status_code == 303
+
+
+def test_sign_in_page_says_what_the_site_is_and_offers_a_forgotten_password_path(
+    client: TestClient,
+) -> None:
+    page = parse(client.get(LOGIN).text)
+    main = page.find("main")
+    assert "signalez à l'assistant" in main.text
+    links = {a.text: a.attrs["href"] for a in main.find_all("a")}
+    assert links["Mot de passe oublié\u00a0?"] == "/mot-de-passe-oublie"
+    assert links["En savoir plus sur ce service"] == "/"

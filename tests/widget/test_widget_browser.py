@@ -14,6 +14,7 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from tests.widget.conftest import Stack
+from tests.widget.widget import sign_in
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -28,17 +29,6 @@ def ambulance_claim(api_url: str) -> dict[str, Any]:
         headers={"Authorization": f"Bearer {token}"},
     ).json()["items"]
     return next(c for c in claims if c["act"]["code"] == "AMB")
-
-
-def sign_in(page: Page, api_url: str, username: str = "assure1") -> None:
-    page.goto(f"{api_url}/connexion")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill("demo")
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Mes paiements")
-    # Layout is measured as a person sees it: Chromium paints nothing before the stylesheets,
-    # but the markup (and so the heading) can be there before them.
-    page.wait_for_load_state("load")
 
 
 def test_assure3_reports_a_payment_through_the_widget(page: Page, stack: Stack) -> None:
@@ -68,8 +58,8 @@ def test_assure3_reports_a_payment_through_the_widget(page: Page, stack: Stack) 
     expect(page.get_by_role("button", name="Oui, envoyer")).to_have_count(0)
     page.get_by_role("link", name="Mes signalements").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes signalements")
-    expect(page.locator("table.my-reports tbody tr").first).to_contain_text(reference[0])
-    expect(page.locator("table.my-reports tbody tr").first).to_contain_text("Reçu")
+    expect(page.locator("ol.my-reports > li").first).to_contain_text(reference[0])
+    expect(page.locator("ol.my-reports > li").first).to_contain_text("Reçu")
 
 
 def test_the_widget_works_with_the_keyboard_at_320_pixels(page: Page, stack: Stack) -> None:

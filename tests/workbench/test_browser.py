@@ -96,3 +96,24 @@ def test_a_trainer_follows_a_training_live_on_a_phone(
     done.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("status").first).to_contain_text("Échec : Rasa s'est arrêté")
+
+
+def test_the_preview_says_rasa_is_checking_while_the_trainer_waits(
+    page: Page, live_server: str, workbench: Settings, tracker: TrackerStore, trainer: StaffUser
+) -> None:
+    tracker.user_says("zorglub facturé trois fois", "nlu_fallback", 0.21)
+    page.goto(f"{live_server}/trainer/intentions/greet")
+    page.get_by_label("Identifiant").fill(trainer.username)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Saluer")
+    # The navigation held back, as the page stays while Rasa validates (about 10 s).
+    page.evaluate("document.addEventListener('submit', (event) => event.preventDefault())")
+    form = page.locator("form[data-slow-check]")
+    form.get_by_role("textbox").first.fill("coucou zorglub")
+    form.get_by_role("button", name="Voir la modification").focus()
+    page.keyboard.press("Enter")
+    status = form.get_by_role("status")
+    expect(status).to_contain_text("Vérification par Rasa en cours")
+    expect(status).to_have_attribute("aria-live", "polite")
+    expect(status.locator("progress")).to_have_count(1)

@@ -144,7 +144,7 @@ def test_the_page_shows_the_figures_with_typed_text_escaped(
     intents = [
         [c.text for c in row.iter() if c.tag in {"th", "td"}] for row in tables[1].find_all("tr")
     ]
-    assert intents[1][:3] == ["greet", "2", "66,7\u00a0%"]
+    assert intents[1][:3] == ["Saluer greet", "2", "66,7\u00a0%"]
     assert intents[2][:3] == [hostile, "1", "33,3\u00a0%"]
     assert unlabelled_fields(document) == [] and duplicate_ids(document) == []
     nav = document.find("a", href="/trainer/statistiques")

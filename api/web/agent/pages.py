@@ -12,17 +12,24 @@ from api.accounts.models import Policyholder
 from api.claims.catalogue import kind_label
 from api.claims.models import Provider
 from api.core.clock import local_today
-from api.core.db import SessionDep
+from api.core.db import SessionDep, utcnow
 from api.core.errors import DomainError, NotFound
 from api.core.text import significant_words
 from api.reports import statistics as stats
 from api.reports.access import readable_reports
 from api.reports.listing import ReportFilters, count_reports, find_reports
 from api.reports.models import Report
+from api.reports.priority import QUEUE_WINDOW_DAYS, priority_queue
 from api.reports.related import related_reports
 from api.reports.schemas import Turn
 from api.reports.workflow import ANOMALY_LABELS, STATUS_LABELS, TRANSITIONS, ReportStatus
-from api.web.agent.comparison import compare, identifier_label, twin_claims
+from api.web.agent.comparison import (
+    compare,
+    declared_gap,
+    identifier_label,
+    provider_label,
+    twin_claims,
+)
 from api.web.agent.export import csv_lines
 from api.web.agent.filters import (
     ASSIGNED_ME,
@@ -63,6 +70,25 @@ def dashboard(
     return page(request, "agent/dashboard.html", context)
 
 
+@router.get("/priorites")
+def priorities(request: Request, session: SessionDep, agent: AgentPageDep) -> Response:
+    """The queue: open reports by their score, with why; the providers behind them."""
+    value = request.query_params.get("anomaly_type", "")
+    anomaly = next((a for a in ANOMALY_LABELS if a.value == value), None)
+    queue, ranked_providers = priority_queue(
+        session=session, readable=readable_reports(agent), now=utcnow(), anomaly_type=anomaly
+    )
+    context = {
+        "active": "priorities",
+        "queue": queue,
+        "ranked_providers": ranked_providers,
+        "queue_days": QUEUE_WINDOW_DAYS,
+        "anomaly_options": [("", "Tous"), *ANOMALY_LABELS.items()],
+        "anomaly_value": anomaly.value if anomaly else "",
+    }
+    return page(request, "agent/priorities.html", context)
+
+
 def _filter_options(session: SessionDep, agent_id: int) -> dict[str, Any]:
     agents = staff.assignable(session=session)
     return {
@@ -95,6 +121,7 @@ def _page_and_total(
             limit=query.per_page,
             offset=offset,
             total=total,
+            with_claims=True,
         )
 
     if query.offset == 0:
@@ -172,6 +199,8 @@ def report_page(
         + [e.assigned_to_id for e in events],
     )
     transitions = [s for s in ReportStatus if s in TRANSITIONS[report.status]]
+    twins = twin_claims(session=session, claim=claim) if claim else []
+    related = related_reports(session=session, report=report)
     context = {
         "active": "reports",
         "report": report,
@@ -183,13 +212,14 @@ def report_page(
         else None,
         "assignee": names.get(report.assigned_to_id) if report.assigned_to_id else None,
         "claim": claim,
-        "comparison": compare(report, claim, twins=twin_claims(session=session, claim=claim))
-        if claim
-        else [],
+        "comparison": compare(report, claim, twins=twins) if claim else [],
+        "declared_gap": declared_gap(report, claim, twins),
+        "matched_provider": provider_label(claim.provider) if claim else None,
         "transcript": [Turn.model_validate(turn) for turn in report.transcript],
         "transcript_source": transcript_source(report),
         "history": history(events, names, report.channel),
-        "related": related_reports(session=session, report=report),
+        "related": related,
+        "related_groups": related.groups(report),
         "transitions": [(s.value, STATUS_LABELS[s]) for s in transitions],
         "agents": staff.assignable(session=session),
         "me": agent,
@@ -229,6 +259,7 @@ def provider_page(
         sort="-created_at",
         limit=PROVIDER_RECENT,
         offset=0,
+        with_claims=True,
     )
     context = {
         "active": "reports",

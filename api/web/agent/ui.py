@@ -14,6 +14,7 @@ from api.core.errors import NotFound
 from api.reports.access import NOT_FOUND, get_report, readable_reports
 from api.reports.models import Report
 from api.reports.workflow import ANOMALY_LABELS, STATUS_LABELS
+from api.web.agent.comparison import provider_details
 from api.web.deps import require_page_roles
 from api.web.templating import make_templates, render
 
@@ -55,4 +56,5 @@ templates.env.globals.update(
     provider_url=provider_url,
     status_labels=STATUS_LABELS,
     anomaly_labels=ANOMALY_LABELS,
+    provider_details=provider_details,
 )

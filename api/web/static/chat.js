@@ -6,7 +6,9 @@
  * page resumes it. New messages go into an ARIA live log; buttons are real <button>s.
  * Each message carries an id: when the connection drops before its answer (a server of the
  * assistant went away), the widget reconnects and sends it again with the same id, and the
- * assistant answers it without handling it twice.
+ * assistant answers it without handling it twice. Only the newest question's reply buttons
+ * answer: a later message retires the earlier ones. An empty conversation opens with a greeting
+ * of the widget's own. The panel on screen (opening, focus, layout) is chat-panel.js's.
  */
 (function () {
   "use strict";
@@ -16,22 +18,24 @@
 
   var MAX_KEPT = 200;
   var ANSWER_TIMEOUT_MS = 20000;
+  /* French typography: a no-break space (\u00a0) before « : ; ? ! » and inside « ». */
   var TEXT = {
-    you: "Vous : ",
-    bot: "Assistant : ",
+    you: "Vous\u00a0: ",
+    bot: "Assistant\u00a0: ",
+    greeting: "Bonjour. Je peux vous aider à signaler un remboursement qui vous paraît anormal, " +
+      "ou répondre à vos questions sur le courriel «\u00a0Information de paiement\u00a0». " +
+      "Écrivez votre question ci-dessous.",
     unreachable: "L'assistant est injoignable pour le moment. Nouvelle tentative en cours…",
     dropped: "La connexion à l'assistant a été interrompue. Reconnexion en cours…",
-    refused: "L'assistant n'a pas accepté la connexion : rechargez la page, ou reconnectez-vous.",
+    refused: "L'assistant n'a pas accepté la connexion\u00a0: rechargez la page, ou reconnectez-vous.",
     noLibrary: "L'assistant ne peut pas être chargé. Rechargez la page.",
     slow: "L'assistant ne répond pas. Vérifiez votre connexion, puis réessayez.",
     reportOpening: "Signaler le remboursement du {date}, {provider}"
   };
 
-  var panel = root.querySelector(".chat__panel");
-  var opener = root.querySelector(".chat__open");
-  var closer = root.querySelector(".chat__close");
   var heading = root.querySelector("#assistant-titre");
   var log = root.querySelector(".chat__log");
+  var list = root.querySelector(".chat__list");
   var errorBox = root.querySelector(".chat__error");
   var typing = root.querySelector(".chat__typing");
   var form = root.querySelector(".chat__form");
@@ -46,7 +50,6 @@
   var pending = [];
   var awaiting = null;
   var answerTimer = null;
-  var returnFocusTo = opener;
 
   function subjectOf(jwt) {
     try {
@@ -111,50 +114,78 @@
     }
   }
 
-  function render(message, index) {
+  function replyButtons(buttons) {
+    var group = document.createElement("div");
+    group.className = "chat__replies";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Réponses proposées");
+    buttons.forEach(function (button) {
+      var choice = document.createElement("button");
+      choice.type = "button";
+      choice.className = "button button--quiet button--small";
+      choice.textContent = readable(button.title);
+      choice.addEventListener("click", function () {
+        input.focus();
+        send(button.payload, button.title);
+      });
+      group.appendChild(choice);
+    });
+    return group;
+  }
+
+  function render(message) {
     var item = document.createElement("li");
     item.className = "chat__msg chat__msg--" + message.from;
     var who = document.createElement("span");
     who.className = "visually-hidden";
     who.textContent = message.from === "user" ? TEXT.you : TEXT.bot;
-    item.appendChild(who);
     var text = document.createElement("p");
     text.className = "chat__text";
-    text.textContent = readable(message.text);
+    text.appendChild(who);
+    text.appendChild(document.createTextNode(readable(message.text)));
     item.appendChild(text);
     if (message.buttons && message.buttons.length && !message.answered) {
-      var group = document.createElement("div");
-      group.className = "chat__replies";
-      group.setAttribute("role", "group");
-      group.setAttribute("aria-label", "Réponses proposées");
-      message.buttons.forEach(function (button) {
-        var choice = document.createElement("button");
-        choice.type = "button";
-        choice.className = "button button--quiet button--small";
-        choice.textContent = readable(button.title);
-        choice.addEventListener("click", function () {
-          state.messages[index].answered = true;
-          group.remove();
-          send(button.payload, button.title);
-          input.focus();
-        });
-        group.appendChild(choice);
-      });
-      item.appendChild(group);
+      item.appendChild(replyButtons(message.buttons));
     }
-    log.appendChild(item);
+    list.appendChild(item);
+    scrollToNewest();
+  }
+
+  function scrollToNewest() {
     log.scrollTop = log.scrollHeight;
   }
 
+  /* Earlier questions' buttons go, here and in storage: an old « Oui, envoyer » would now
+   * answer another question. */
+  function retireReplies() {
+    state.messages.forEach(function (message) {
+      if (message.buttons && message.buttons.length) message.answered = true;
+    });
+    var focusWasThere = false;
+    Array.prototype.forEach.call(list.querySelectorAll(".chat__replies"), function (group) {
+      focusWasThere = focusWasThere || group.contains(document.activeElement);
+      group.remove();
+    });
+    if (focusWasThere) input.focus();
+  }
+
+  /* A user's message, or a new question with its own buttons, makes the earlier ones stale; a
+   * plain message of the same answer (« Voici votre signalement » then a line) does not. */
   function add(message) {
+    if (message.from === "user" || message.buttons.length) retireReplies();
     state.messages.push(message);
     save();
-    render(message, state.messages.length - 1);
+    render(message);
   }
 
   function restore() {
-    log.textContent = "";
+    list.textContent = "";
     state.messages.forEach(render);
+  }
+
+  /* Said by the widget itself, never sent to the assistant. */
+  function greet() {
+    if (!state.messages.length) add({ from: "bot", text: TEXT.greeting, buttons: [], local: true });
   }
 
   function onBotMessage(data) {
@@ -227,33 +258,22 @@
     });
   }
 
-  function open(focusTarget) {
-    panel.hidden = false;
-    opener.setAttribute("aria-expanded", "true");
-    opener.hidden = true;
-    state.open = true;
-    save();
-    connect();
-    (focusTarget || input).focus();
-  }
-
-  function close() {
-    panel.hidden = true;
-    opener.hidden = false;
-    opener.setAttribute("aria-expanded", "false");
-    state.open = false;
-    save();
-    (returnFocusTo && document.body.contains(returnFocusTo) ? returnFocusTo : opener).focus();
-  }
-
-  opener.addEventListener("click", function () {
-    returnFocusTo = opener;
-    open();
+  var onScreen = window.vigilanceAssistantPanel(root, {
+    shown: function (withGreeting) {
+      if (withGreeting) greet();
+      scrollToNewest();
+      remember(true);
+      connect();
+    },
+    hidden: function () {
+      remember(false);
+    }
   });
-  closer.addEventListener("click", close);
-  root.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && !panel.hidden) close();
-  });
+
+  function remember(isOpen) {
+    state.open = isOpen;
+    save();
+  }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -283,8 +303,7 @@
         provider: provider,
         claim_choice: button.getAttribute("data-claim-id")
       });
-      returnFocusTo = button;
-      open(heading);
+      onScreen.open(heading, button);
       send(payload, TEXT.reportOpening
         .replace("{date}", frenchDate(careDate))
         .replace("{provider}", provider));
@@ -292,10 +311,5 @@
   });
 
   restore();
-  if (state.open) {
-    panel.hidden = false;
-    opener.hidden = true;
-    opener.setAttribute("aria-expanded", "true");
-    connect();
-  }
+  if (state.open) onScreen.show();
 })();

@@ -29,3 +29,25 @@
   }
   window.setTimeout(poll, 3000);
 })();
+
+// The preview waits for Rasa's validation (about 10 s; the project's own checks answer at
+// once): says so where screen readers hear it (role="status").
+(function () {
+  "use strict";
+  var forms = document.querySelectorAll("form[data-slow-check]");
+  Array.prototype.forEach.call(forms, function (form) {
+    form.addEventListener("submit", function () {
+      var status = form.querySelector("[data-slow-check-status]");
+      var button = form.querySelector("button[type=submit]");
+      if (status) {
+        status.textContent = "Vérification par Rasa en cours, environ 10 secondes\u00a0: " +
+          "la modification s'affichera ensuite.";
+        var bar = document.createElement("progress");
+        bar.setAttribute("aria-label", "Vérification par Rasa");
+        status.appendChild(document.createElement("br"));
+        status.appendChild(bar);
+      }
+      if (button) { button.setAttribute("aria-disabled", "true"); }
+    }, { once: true });
+  });
+})();

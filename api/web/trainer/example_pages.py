@@ -9,8 +9,10 @@ from api.core.config import Settings
 from api.core.db import SessionDep
 from api.training import annotation, decisions, editing, examples
 from api.training.annotation import Annotation
-from api.training.inbox import InboxMessage, TrackerStoreUnavailable, inbox_source, read_messages
+from api.training.inbox import InboxMessage, TrackerStoreUnavailable, inbox_source
+from api.training.inbox_context import Surroundings
 from api.training.nlu_files import Change, NluData, NluError
+from api.web.trainer import inbox_listing
 from api.web.trainer.forms import (
     CONFIDENCE_CHOICES,
     ENTITY_ROWS,
@@ -19,8 +21,8 @@ from api.web.trainer.forms import (
     read_inbox_query,
     suggested_annotation,
 )
-from api.web.trainer.loaders import InboxMessageDep, IntentDep, NluDep
-from api.web.trainer.ui import PREFIX, TrainerPageDep, intent_url, message_url, page
+from api.web.trainer.loaders import InboxMessageDep, IntentDep, NluDep, SurroundingsDep
+from api.web.trainer.ui import PREFIX, TrainerPageDep, intent_options, intent_url, message_url, page
 
 router = APIRouter(prefix=PREFIX)
 
@@ -35,24 +37,29 @@ def inbox(
 ) -> Response:
     choices = [*nlu.intents, "nlu_fallback"]
     query = read_inbox_query(request.query_params, choices)
-    messages: list[InboxMessage] = []
     error = None
+    listing = inbox_listing.Listing()
     try:
         with inbox_source(settings=settings, session=session) as source:
-            messages = read_messages(
+            listing = inbox_listing.read(
                 source=source,
-                filters=query.filters,
-                timezone=settings.timezone,
+                query=query,
+                after=request.query_params.get("apres", ""),
+                settings=settings,
                 nlu=nlu,
                 handled=decisions.handled_keys(session=session),
-            ).messages
+            )
     except TrackerStoreUnavailable as unavailable:  # the page still shows, with the filters
         error = unavailable.message
     context = {
         "active": "inbox",
-        "inbox_messages": messages,
+        "inbox_messages": listing.messages,
+        "groups": listing.groups,
+        "questions": listing.questions,
+        "next_url": listing.next_url,
+        "first_url": listing.first_url,
         "query": query,
-        "intent_options": [("", "Toutes"), *[(name, name) for name in choices]],
+        "intent_options": intent_options(choices, ("", "Toutes")),
         "confidence_options": [
             (value, f"{value} % ou moins" if value else "Toutes") for value in CONFIDENCE_CHOICES
         ],
@@ -65,14 +72,16 @@ def _message_page(
     request: Request,
     nlu: NluData,
     message: InboxMessage,
+    surroundings: Surroundings,
     annotated: Annotation,
     error: str | None = None,
 ) -> Response:
     context = {
         "active": "inbox",
         "message": message,
+        "surroundings": surroundings,
         "annotation": annotated,
-        "intent_options": [("", "Choisissez une intention"), *[(i, i) for i in nlu.intents]],
+        "intent_options": intent_options(nlu.intents, ("", "Choisissez une intention")),
         "entity_options": [("", "Aucune"), *[(e, e) for e in nlu.entity_names]],
         "entity_rows": ENTITY_ROWS,
         "error": error,
@@ -82,9 +91,14 @@ def _message_page(
 
 @router.get("/messages/{key}")
 def message_page(
-    request: Request, trainer: TrainerPageDep, nlu: NluDep, message: InboxMessageDep
+    request: Request,
+    trainer: TrainerPageDep,
+    nlu: NluDep,
+    message: InboxMessageDep,
+    surroundings: SurroundingsDep,
 ) -> Response:
-    return _message_page(request, nlu, message, suggested_annotation(message, nlu.intents))
+    suggested = suggested_annotation(message, nlu.intents)
+    return _message_page(request, nlu, message, surroundings, suggested)
 
 
 def preview(
@@ -127,19 +141,20 @@ def message_preview(
     trainer: TrainerPageDep,
     nlu: NluDep,
     message: InboxMessageDep,
+    surroundings: SurroundingsDep,
 ) -> Response:
     annotated = read_annotation(request.query_params)
     try:
         change = annotation.plan(nlu, message, annotated)
     except NluError as error:
-        return _message_page(request, nlu, message, annotated, error.message)
+        return _message_page(request, nlu, message, surroundings, annotated, error.message)
     return preview(
         request,
         settings,
         change,
         title="Vérifier l'exemple avant de l'enregistrer",
-        back_url=message_url(message.key),
-        save_url=f"{message_url(message.key)}/enregistrer",
+        back_url=message_url(message.ref),
+        save_url=f"{message_url(message.ref)}/enregistrer",
         fields=annotation_fields(annotated),
     )
 

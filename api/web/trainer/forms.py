@@ -12,6 +12,7 @@ from api.training.inbox import InboxFilters, InboxMessage
 
 ENTITY_ROWS = 3
 CONFIDENCE_CHOICES = ("", "30", "50", "70", "90")
+MAX_CONTAINS = 200
 FormText = Annotated[str, Form()]
 
 
@@ -93,6 +94,7 @@ def _day(values: Mapping[str, str], name: str, errors: dict[str, str]) -> date |
 
 
 def read_inbox_query(values: Mapping[str, str], intents: list[str]) -> InboxQuery:
+    """The inbox's filters, its view (each message or grouped) and where its page starts."""
     errors: dict[str, str] = {}
     intent = values.get("intent", "").strip()
     if intent and intent not in intents:
@@ -107,18 +109,25 @@ def read_inbox_query(values: Mapping[str, str], intents: list[str]) -> InboxQuer
     if since and until and since > until:
         errors["until"] = "La date de fin précède la date de début."
         until = None
+    misunderstood = values.get("misunderstood", "") == "1"
+    contains = " ".join(values.get("contains", "").split())[:MAX_CONTAINS]
     return InboxQuery(
         filters=InboxFilters(
             intent=intent or None,
             since=since,
             until=until,
             max_confidence=int(confidence) / 100 if confidence else None,
+            misunderstood=misunderstood,
+            contains=contains or None,
         ),
         values={
             "intent": intent,
             "confidence": confidence,
             "since": since.isoformat() if since else "",
             "until": until.isoformat() if until else "",
+            "misunderstood": "1" if misunderstood else "",
+            "contains": contains,
+            "view": "groupes" if values.get("view") == "groupes" else "",
         },
         errors=errors,
     )

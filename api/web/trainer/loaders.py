@@ -11,12 +11,13 @@ from fastapi import Depends
 from api.accounts.deps import SettingsDep
 from api.core.db import SessionDep
 from api.core.errors import NotFound
-from api.training import decisions, nlu_files, trained_models
+from api.training import decisions, inbox_context, nlu_files, trained_models
 from api.training.inbox import InboxMessage, find_message, inbox_source
 from api.training.models import TrainingModel, TrainingRun
 from api.training.nlu_files import NluData
 
-KEY_PATTERN = re.compile(r"^[0-9a-f]{40}$")
+# A message's key, and the row it is in (its address from the inbox).
+KEY_PATTERN = re.compile(r"^[0-9a-f]{40}(-[0-9]{1,18})?$")
 VERSION_PATTERN = re.compile(r"^v\d{8}-\d{6}$")
 
 
@@ -33,7 +34,7 @@ def get_inbox_message(
 ) -> InboxMessage:
     """A message still waiting in the inbox (TrackerStoreUnavailable: a French error page)."""
     message = None
-    if KEY_PATTERN.match(key) and not decisions.is_handled(session=session, message_key=key):
+    if KEY_PATTERN.match(key) and not decisions.is_handled(session=session, message_key=key[:40]):
         with inbox_source(settings=settings, session=session) as source:
             message = find_message(source=source, key=key, timezone=settings.timezone, nlu=nlu)
     if message is None:
@@ -42,6 +43,19 @@ def get_inbox_message(
 
 
 InboxMessageDep = Annotated[InboxMessage, Depends(get_inbox_message)]
+
+
+def get_surroundings(
+    message: InboxMessageDep, session: SessionDep, settings: SettingsDep
+) -> inbox_context.Surroundings:
+    """The message's conversation around it: the assistant's question, what followed."""
+    with inbox_source(settings=settings, session=session) as source:
+        return inbox_context.surroundings_of(
+            source.engine, source.table, message.row_id, settings.assistant_dir
+        )
+
+
+SurroundingsDep = Annotated[inbox_context.Surroundings, Depends(get_surroundings)]
 
 
 def get_intent(intent: str, nlu: NluDep) -> str:

@@ -52,8 +52,9 @@ def save_message(
         saved = f"Exemple enregistré dans {change.path} pour « {annotated.intent} »"
         return Done(f"{saved} : {NEXT_TRAINING}", INBOX)
 
-    preview = f"{message_url(message.key)}/apercu?{urlencode(annotation_fields(annotated))}"
-    return submitted(request, session, annotate, save_refused_to(message_url(message.key), preview))
+    address = message_url(request.path_params["key"])  # as the trainer reached the message
+    preview = f"{address}/apercu?{urlencode(annotation_fields(annotated))}"
+    return submitted(request, session, annotate, save_refused_to(address, preview))
 
 
 @router.post("/messages/{key}/ecarter")

@@ -11,6 +11,7 @@ from api.accounts.service import Principal
 from api.training.models import ModelStatus, RunState
 from api.web.deps import require_page_roles
 from api.web.templating import make_templates, render
+from contract.intents import BY_NAME
 
 PREFIX = "/trainer"
 INBOX = f"{PREFIX}/messages"
@@ -52,6 +53,29 @@ def model_url(version: str) -> str:
     return f"{MODELS}/{version}"
 
 
+FALLBACK_LABEL = ("Non comprise", "L'assistant n'a reconnu aucune intention assez sûrement.")
+
+
+def intent_label(name: str) -> str:
+    """The intent's French label (contract/intents.py); the identifier for an unknown one."""
+    if name == "nlu_fallback":
+        return FALLBACK_LABEL[0]
+    intent = BY_NAME.get(name)
+    return intent.label if intent else name
+
+
+def intent_definition(name: str) -> str:
+    if name == "nlu_fallback":
+        return FALLBACK_LABEL[1]
+    intent = BY_NAME.get(name)
+    return intent.definition if intent else ""
+
+
+def intent_options(names: list[str], first: tuple[str, str]) -> list[tuple[str, str]]:
+    """A select's options: « Libellé (identifiant) »."""
+    return [first, *[(name, f"{intent_label(name)} ({name})") for name in names]]
+
+
 def percent(value: float | None) -> str:
     """0.8734 → « 87,3 % »."""
     if value is None:
@@ -65,12 +89,13 @@ def page(
     return render(templates, request, name, context, status_code=status_code)
 
 
-templates.env.filters.update(percent=percent)
+templates.env.filters.update(percent=percent, intent_label=intent_label)
 templates.env.globals.update(
     message_url=message_url,
     intent_url=intent_url,
     run_url=run_url,
     model_url=model_url,
+    intent_definition=intent_definition,
     run_state_labels=RUN_STATE_LABELS,
     model_status_labels=MODEL_STATUS_LABELS,
 )

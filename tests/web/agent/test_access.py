@@ -42,6 +42,8 @@ def world(factory: Factory, db: Session) -> World:
 def pages(w: World) -> list[str]:
     return [
         "/agent",
+        "/agent/priorites",
+        "/agent/priorites?anomaly_type=other",
         "/agent/signalements",
         "/agent/signalements?status=received&q=rendez-vous",
         "/agent/signalements.csv",
@@ -68,6 +70,7 @@ def test_every_console_route_is_covered_here() -> None:
     )
     covered = {
         ("GET", "/agent"),
+        ("GET", "/agent/priorites"),
         ("GET", "/agent/signalements"),
         ("GET", "/agent/signalements.csv"),
         ("GET", "/agent/signalements/{reference}"),
