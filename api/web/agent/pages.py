@@ -1,8 +1,8 @@
 """The console's pages: dashboard, report list and export, a report, a provider."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import ColumnElement
 from starlette.responses import Response, StreamingResponse
 
@@ -71,10 +71,14 @@ def dashboard(
 
 
 @router.get("/priorites")
-def priorities(request: Request, session: SessionDep, agent: AgentPageDep) -> Response:
+def priorities(
+    request: Request,
+    session: SessionDep,
+    agent: AgentPageDep,
+    anomaly_type: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
     """The queue: open reports by their score, with why; the providers behind them."""
-    value = request.query_params.get("anomaly_type", "")
-    anomaly = next((a for a in ANOMALY_LABELS if a.value == value), None)
+    anomaly = next((a for a in ANOMALY_LABELS if a.value == anomaly_type), None)
     queue, ranked_providers = priority_queue(
         session=session, readable=readable_reports(agent), now=utcnow(), anomaly_type=anomaly
     )
