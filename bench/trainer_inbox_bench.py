@@ -26,6 +26,7 @@ from api.models import metadata
 from api.training.inbox import Cursor, InboxFilters, InboxSource, read_messages
 from api.training.inbox_groups import read_groups
 from api.training.nlu_files import NluData
+from bench.events_bench import WORDS
 from bench.toolkit.bulk import insert_rows
 from bench.toolkit.databases import POSTGRES_SERVER_URL, VAR, analyse, database_url
 from bench.toolkit.measures import percentile
@@ -35,18 +36,6 @@ TIMEZONE = "Europe/Paris"
 EVENTS = metadata.tables["conversation_event"]
 DAY = 86_400.0
 TARGET_MS = 300.0
-WORDS = [
-    "bonjour",
-    "docteur",
-    "facture",
-    "soin",
-    "remboursement",
-    "dentiste",
-    "pharmacie",
-    "mars",
-    "hier",
-    "merci",
-]
 NAMES = ["Dr Martin", "Pharmacie du Centre", "Dr Leroy", "Cabinet Dupont", "Taxi Bernard"]
 
 

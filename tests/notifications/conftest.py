@@ -3,27 +3,20 @@
 from collections.abc import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 
 from api.notifications.worker import MailSettings
 from tests.notifications.support import (
-    RecordingHandler,
     SmtpRecorder,
     Worker,
-    free_port,
     mail_settings_for,
+    running_smtp_server,
 )
 
 
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpRecorder]:
-    handler = RecordingHandler()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, server_hostname="smtp.test")
-    controller.start()
-    yield SmtpRecorder(handler, port)
-    controller.stop()
+    yield from running_smtp_server()
 
 
 @pytest.fixture

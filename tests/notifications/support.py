@@ -3,9 +3,11 @@
 import email
 import email.policy
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -82,3 +84,13 @@ def outbox(db: DbSession) -> list[Notification]:
     rows = list(db.scalars(select(Notification).order_by(Notification.id)))
     db.commit()  # no read snapshot left open (SQLite) for the next step to trip on
     return rows
+
+
+def running_smtp_server() -> Iterator[SmtpRecorder]:
+    """A real SMTP server on a free loopback port that records what it receives."""
+    handler = RecordingHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, server_hostname="smtp.test")
+    controller.start()
+    yield SmtpRecorder(handler, port)
+    controller.stop()

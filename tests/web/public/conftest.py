@@ -3,12 +3,11 @@
 from collections.abc import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 
 from api.core.config import Settings
 from api.main import create_app
-from tests.notifications.support import SENDER, RecordingHandler, SmtpRecorder, free_port
+from tests.notifications.support import SENDER, SmtpRecorder, running_smtp_server
 
 # The link in the email must open on the test client's own host.
 ACCOUNT_URL = "http://testserver"
@@ -16,12 +15,7 @@ ACCOUNT_URL = "http://testserver"
 
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpRecorder]:
-    handler = RecordingHandler()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, server_hostname="smtp.test")
-    controller.start()
-    yield SmtpRecorder(handler, port)
-    controller.stop()
+    yield from running_smtp_server()
 
 
 @pytest.fixture
