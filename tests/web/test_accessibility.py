@@ -72,6 +72,8 @@ VISITS = [
     Visit("/agent/signalements?page=2", "agent"),
     Visit("/agent/signalements/{report}", "agent"),
     Visit("/agent/professionnels/{provider}", "agent"),
+    Visit("/agent/priorites", "agent"),
+    Visit("/agent/priorites?anomaly_type=not_performed", "agent"),
     Visit("/agent/securite", "admin"),
     # The trainers' workbench.
     Visit("/trainer", "trainer"),
