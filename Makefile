@@ -213,6 +213,7 @@ bench: $(API_READY) $(BOT_READY) $(MODEL) vendor services nginx
 	$(API_BIN)/python -m bench.agent_queue_bench --reports 1000000
 	$(BOT_ENV) $(BOT_BIN)/python -m bench.assistant_bench
 	$(BOT_ENV) $(BOT_BIN)/python -m bench.conversation_bench
+	$(BOT_ENV) $(BOT_BIN)/python -m bench.long_conversation_bench
 	$(BOT_ENV) $(BOT_BIN)/python -m bench.lock_bench
 	$(API_BIN)/python -m bench.events_bench
 	$(API_BIN)/python -m bench.trainer_inbox_bench

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from contract.reports import REPORT_SLOTS
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.api_client import ApiUnavailable, NotAuthenticated, Rejected, get_api
 from actions.conversation import caller
-from actions.slots import REPORT_SLOTS
 from actions.wording import claim_button_title, claim_candidate
 
 LOOKUP_SLOT = "care_date_lookup"

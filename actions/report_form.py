@@ -9,7 +9,7 @@ from typing import Any
 from bot.french_dates import find_care_date, format_french, today_in_paris
 from contract.calendar import HISTORY_MONTHS, months_before
 from contract.intents import QUESTIONS_ANSWERED_BESIDE
-from contract.reports import DESCRIPTION_MAX
+from contract.reports import DESCRIPTION_MAX, REPORT_SLOTS
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -25,7 +25,7 @@ from actions.date_lookup import (
     none_of_these,
     order_for_lookup,
 )
-from actions.slots import NO_CLAIM, REPORT_SLOTS, stale_after_change
+from actions.slots import NO_CLAIM, stale_after_change
 from actions.wording import (
     ANOMALY_LABELS,
     claim_label,

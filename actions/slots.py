@@ -2,23 +2,8 @@
 
 from __future__ import annotations
 
+from contract.reports import REPORT_SLOTS
 from rasa_sdk.events import EventType, SlotSet
-
-REPORT_SLOTS = (
-    "care_date",
-    "provider",
-    "claim_choice",
-    "claim_candidates",
-    "act_description",
-    "anomaly_type",
-    "correction_field",
-    "correction_pending",
-    "report_confirmed",
-    "report_key",
-    "report_pending",
-    "complement_for",
-    "care_date_lookup",
-)
 
 # Changing any of these makes the claim found earlier and the confirmation stale.
 MATCHING_SLOTS = ("care_date", "provider")

@@ -12,7 +12,7 @@ from datetime import time as day_time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, Update, func, select, update
 
 from api.claims.catalogue import Act, acts_for
 from api.core.clock import local_today
@@ -219,6 +219,15 @@ def _next_id(connection: Connection, table: Any) -> int:
     return (connection.scalar(select(func.max(table.c.id))) or 0) + 1
 
 
+def _claim_figures(first_report: int) -> Update:
+    """What filing copies from the claim onto each report (api/reports/filing.py)."""
+    return (
+        update(REPORT)
+        .values(claim_provider_id=CLAIM.c.provider_id, claim_amount_billed=CLAIM.c.amount_billed)
+        .where(CLAIM.c.id == REPORT.c.claim_id, REPORT.c.id >= first_report)
+    )
+
+
 def generate(engine: Engine, *, reports: int, seed: int, today: date) -> float:
     """Create the bench's staff, providers, policyholders, claims, reports and their events."""
     started = time.perf_counter()
@@ -237,6 +246,7 @@ def generate(engine: Engine, *, reports: int, seed: int, today: date) -> float:
         claim_ids = _ids(connection, CLAIM.c.id, CLAIM.c.id >= first_claim)
         first_report = _next_id(connection, REPORT)
         insert_rows(connection, REPORT, _report_rows(rng, plans, claim_ids, agent_ids), CHUNK_ROWS)
+        connection.execute(_claim_figures(first_report))
         insert_rows(connection, REPORT_EVENT, _event_rows(connection, first_report), CHUNK_ROWS)
     analyse(engine)
     return time.perf_counter() - started

@@ -13,7 +13,8 @@
   saves into memory, so the turn is answered as if the conversation had just begun and is then
   lost. Here it raises `TrackerStoreUnavailable`, and the channel tells the person.
 - **No token at rest**: before events are stored, any metadata key or value that looks like a
-  credential is dropped (the channels put none there; this catches what another path might).
+  credential is dropped (the channels put none there; this catches what another path might);
+  on the SQL store, from the events being written only (`bot.speedups`).
 - **Short action timeouts**: Rasa waits up to 5 minutes for an action while it holds the
   conversation's lock; `ACTION_TIMEOUT_SECONDS` (20 by default) bounds it.
 """
@@ -23,13 +24,14 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import rasa.core.actions.action as rasa_actions
 import rasa.utils.endpoints as rasa_endpoints
 from rasa.core.actions.action import ActionExecutionRejection, create_bot_utterance
 from rasa.core.processor import MessageProcessor
-from rasa.core.tracker_store import FailSafeTrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -132,11 +134,18 @@ def scrub_metadata(metadata: Any) -> Any:
     return metadata
 
 
-def _scrub_tracker(tracker: Any) -> None:
-    for event in tracker.events:
+def scrub_events(events: Iterable[Any]) -> None:
+    for event in events:
         metadata = getattr(event, "metadata", None)
         if metadata:
             event.metadata = scrub_metadata(metadata)
+
+
+def _writes_scrubbed(store: Any) -> bool:
+    """The store underneath is SQL, whose save (`bot.speedups`) scrubs the events it writes."""
+    while not isinstance(store, SQLTrackerStore) and hasattr(store, "_tracker_store"):
+        store = store._tracker_store
+    return isinstance(store, SQLTrackerStore)
 
 
 async def _read(read: Any, sender_id: str) -> Any:
@@ -162,7 +171,8 @@ async def _retrieve_full_tracker(self: FailSafeTrackerStore, sender_id: str) -> 
 
 
 async def _save(self: FailSafeTrackerStore, tracker: Any) -> None:
-    _scrub_tracker(tracker)
+    if not _writes_scrubbed(self._tracker_store):
+        scrub_events(tracker.events)
     try:
         await self._tracker_store.save(tracker)
     except Exception as error:

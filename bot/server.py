@@ -4,6 +4,7 @@ Used for the Rasa server (Procfile, cluster, tests, benchmarks) instead of the `
 - `bot.speedups`: the same outcomes for less CPU per turn;
 - `bot.resilience`: an answer for every message when a backend fails, no silent in-memory
   tracker, no credential in stored metadata, short action timeouts;
+- `bot.sessions`: a long session at rest starts afresh, so a turn's cost stays bounded;
 - `bot.delivery`: a message sent again with the same id is answered again, not handled twice;
 - the web server: request bodies capped (refused in French), security headers on every answer,
   and files it creates (a SQLite tracker store, its journal) readable by its own user only.
@@ -15,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bot import delivery, resilience, speedups
+from bot import delivery, resilience, sessions, speedups
 from bot.channels.messages import MAX_BODY_BYTES
 
 SECURITY_HEADERS = {
@@ -63,6 +64,7 @@ def harden_app(app: Any) -> Any:
 def install() -> None:
     speedups.install()
     resilience.install()
+    sessions.install()
     delivery.install()
     private_tracker_file()
     import rasa.core.run

@@ -33,6 +33,8 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot.resilience import scrub_events
+
 _rasa_resolve_by_type = Event.resolve_by_type
 
 
@@ -73,9 +75,10 @@ def resolve_event_type(type_name: str, default: type[Event] | None = None) -> ty
 
 async def save_reading_once(self: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
     """Rasa's `SQLTrackerStore.save`, publishing the new events it computes instead of reading
-    the conversation back to find them."""
+    the conversation back to find them, and scrubbing credentials from those events only."""
     with self.session_scope() as session:
         new_events = list(self._additional_events(session, tracker))
+        scrub_events(new_events)
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
         for event in new_events:

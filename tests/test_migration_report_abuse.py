@@ -1,15 +1,17 @@
-"""Migration 0005 on a database that already holds the same claim reported again and again:
-the report furthest along stays open, the others become its duplicates, with a line in their
-history, so the unique index can be built; and the way back keeps the complements as notes."""
+"""Migrations on a database that already holds reports. 0005, with the same claim reported
+again and again: the report furthest along stays open, the others become its duplicates, with a
+line in their history, so the unique index can be built; and the way back keeps the complements
+as notes. 0010: every report on a claim gets the claim's provider and amount billed."""
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -102,7 +104,8 @@ def test_repeated_open_reports_are_closed_before_the_index_is_built(scratch_url:
     command.upgrade(config, REVISION)
 
     with engine.connect() as connection:
-        rows = {r.id: r for r in connection.execute(select(REPORT))}
+        columns = [REPORT.c[name] for name in ("id", "status", "duplicate_of_id", "via_assistant")]
+        rows = {r.id: r for r in connection.execute(select(*columns))}  # those of 0005
         events = connection.execute(select(EVENT).order_by(EVENT.c.id)).all()
     statuses = {name: rows[report_id].status for name, report_id in ids.items()}
     assert statuses == {
@@ -142,3 +145,22 @@ def test_repeated_open_reports_are_closed_before_the_index_is_built(scratch_url:
         assert list(kinds) == ["note"]
     command.upgrade(config, REVISION)
     engine.dispose()
+
+
+def test_reports_filed_before_0010_get_their_claims_figures(scratch_url: str) -> None:
+    config = alembic_config(scratch_url)
+    command.upgrade(config, "0004")
+    engine = make_engine(scratch_url)
+    with engine.begin() as connection:
+        ids = seed(connection)
+    command.upgrade(config, "0010_report_queue")
+
+    with engine.connect() as connection:
+        columns = [REPORT.c.id, REPORT.c.claim_provider_id, REPORT.c.claim_amount_billed]
+        figures = {r.id: (r.claim_provider_id, r.claim_amount_billed) for r in
+                   connection.execute(select(*columns))}  # fmt: skip
+    assert figures.pop(ids["no_claim"]) == (None, None)
+    assert set(figures.values()) == {(1, Decimal("28.92"))}
+    command.downgrade(config, "0009_trainer_inbox")  # and back, the data kept
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count(REPORT.c.id))) == 6

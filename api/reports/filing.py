@@ -4,6 +4,7 @@ caps per person and provider, and a transcript only from the assistant's service
 import hashlib
 import json
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Insert, bindparam, select
@@ -69,9 +70,10 @@ def file_report(
     if not via_assistant:
         _refuse_assistant_fields(data)
     _check_dates(data, today, history_start)
-    provider_id = _claim_provider(session, policyholder_id, data.claim_id)
+    provider_id, amount_billed = _claim_figures(session, policyholder_id, data.claim_id)
     now = utcnow()
     values = _row(policyholder_id, data, idempotency_key, via_assistant, direct_channel, now)
+    values.update(claim_provider_id=provider_id, claim_amount_billed=amount_billed)
     similar = same_provider(policyholder_id, provider_id, values["provider_search"])
     _one_filing_at_a_time(session, policyholder_id)
     # One statement files the report, unless the caps refuse it or a unique index already holds
@@ -154,15 +156,19 @@ def _refuse_assistant_fields(data: ReportCreate) -> None:
     raise AssistantOnly(message, extra={"errors": errors})
 
 
-def _claim_provider(session: Session, policyholder_id: int, claim_id: int | None) -> int | None:
-    """The provider who billed the person's claim (None without a claim); refuses another's."""
+def _claim_figures(
+    session: Session, policyholder_id: int, claim_id: int | None
+) -> tuple[int | None, Decimal | None]:
+    """Who billed the person's claim and how much (None without a claim); refuses another's."""
     if claim_id is None:
-        return None
-    stmt = select(Claim.provider_id).where(Claim.id == claim_id, owned_claims(policyholder_id))
-    provider_id = session.scalar(stmt)
-    if provider_id is None:
+        return None, None
+    stmt = select(Claim.provider_id, Claim.amount_billed).where(
+        Claim.id == claim_id, owned_claims(policyholder_id)
+    )
+    figures = session.execute(stmt).one_or_none()
+    if figures is None:
         raise InvalidInput("Ce remboursement est introuvable parmi les vôtres.", field="claim_id")
-    return provider_id
+    return figures.provider_id, figures.amount_billed
 
 
 def _insert_unless_filed(

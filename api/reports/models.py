@@ -1,6 +1,7 @@
 """Reports filed by policyholders, and the audit trail of what agents did with them."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -17,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.claims.models import Claim
+from api.claims.models import Claim, Money
 from api.core.db import Base, UTCDateTime, str_enum, utcnow
 from api.reports.workflow import OPEN_STATUSES, AnomalyType, Channel, EventKind, ReportStatus
 
@@ -28,11 +29,26 @@ OPEN_REPORT = text(
 )
 
 
+# The columns of the queue's covering index, the window's bound first.
+QUEUE_COLUMNS = (
+    "created_at",
+    "id",
+    "status",
+    "anomaly_type",
+    "claim_provider_id",
+    "policyholder_id",
+    "claim_amount_billed",
+)
+
+
 class Report(Base):
     __tablename__ = "report"
     __table_args__ = (
         UniqueConstraint("policyholder_id", "idempotency_key", name="uq_report_idempotency"),
         Index("ix_report_status_created_at", "status", "created_at"),
+        # The agents' queue (api/reports/priority.py) reads the window's reports from this index
+        # alone: the providers' figures and the candidates, newest first, without the claims.
+        Index("ix_report_queue", *QUEUE_COLUMNS),
         # One open report per person and claim (reports without a claim are not concerned).
         Index(
             "uq_report_open_claim",
@@ -48,6 +64,11 @@ class Report(Base):
     # None once the report's personal data is erased (see purged_at).
     policyholder_id: Mapped[int | None] = mapped_column(ForeignKey("policyholder.id"), index=True)
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"), index=True)
+    # Copied from the claim when the report is filed (a paid claim never changes), so that the
+    # agents' queue ranks reports without reading the claims; cut with the claim at purge. (No
+    # foreign key of its own: the claim's provider_id has one.)
+    claim_provider_id: Mapped[int | None] = mapped_column(Integer)
+    claim_amount_billed: Mapped[Decimal | None] = mapped_column(Money)
     care_date: Mapped[date] = mapped_column(Date)
     provider_name: Mapped[str] = mapped_column(String(200))
     # The provider name folded (lower case, no accents) for searches on every database.

@@ -106,6 +106,8 @@ def purge_reports(*, session: Session, ids: list[int], cutoff: datetime, now: da
                 "id": row.id,
                 "policyholder_id": None,
                 "claim_id": None,
+                "claim_provider_id": None,
+                "claim_amount_billed": None,
                 "description": ERASED_DESCRIPTION,
                 "provider_name": ERASED_PROVIDER,
                 "provider_search": "",

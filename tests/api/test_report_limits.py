@@ -250,7 +250,7 @@ def test_a_filing_reads_no_report_before_its_one_insert(
     session_check, token_check, claim_check, *locks, report_insert, event_insert = seen
     assert session_check.startswith("SELECT auth_session.")  # the token's session is open
     assert token_check.startswith("SELECT policyholder.id, ")  # the token's account
-    assert claim_check.startswith("SELECT claim.provider_id FROM claim WHERE")
+    assert claim_check.startswith("SELECT claim.provider_id, claim.amount_billed FROM claim WHERE")
     if app.state.engine.dialect.name == "postgresql":
         (lock,) = locks
         assert lock.startswith("SELECT policyholder.id FROM policyholder WHERE")

@@ -131,3 +131,20 @@ def test_reading_the_window_by_chunks_finds_the_same_queue(
     chunked, _ = priority_queue(session=db, readable=true(), now=now, limit=3)
     assert [r.report.id for r in chunked] == [r.report.id for r in whole]
     assert len(whole) == 3
+
+
+def test_a_filed_report_keeps_its_claims_provider_and_amount(factory: Factory, db: Session) -> None:
+    holder = factory.policyholder()
+    provider = factory.provider("Ambulances A")
+    claim = factory.claim(holder, provider, TODAY - timedelta(days=5))
+    on_claim = file(db, holder.id, claim=claim, provider_name="c'est correct")
+    without = file(db, holder.id, provider_name="Dr Inconnu")
+    assert (on_claim.claim_provider_id, on_claim.claim_amount_billed) == (
+        provider.id,
+        claim.amount_billed,
+    )
+    assert (without.claim_provider_id, without.claim_amount_billed) == (None, None)
+    # The queue's figures come from those copies: the typed name plays no part.
+    records = priority.provider_records(session=db, since=datetime.now(UTC) - timedelta(days=1))
+    assert records[provider.id].amount_at_stake == claim.amount_billed
+    assert set(records) == {provider.id}

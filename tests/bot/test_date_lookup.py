@@ -13,8 +13,9 @@ from actions.date_lookup import GAVE_UP, LOOKUP_SLOT, OTHER_WAY, RETRY
 from actions.filing import ActionFileReport
 from actions.report_form import ValidateReportForm
 from actions.report_questions import ActionAskClaimChoice
-from actions.slots import NO_CLAIM, REPORT_SLOTS
+from actions.slots import NO_CLAIM
 from bot.french_dates import today_in_paris
+from contract.reports import REPORT_SLOTS
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 

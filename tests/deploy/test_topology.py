@@ -30,7 +30,7 @@ RUNS = {
 }
 # Read by the code with a default that suits the cluster.
 OPTIONAL = {
-    "ACTION_TIMEOUT_SECONDS": "bot/resilience.py: 10 s by default",
+    "ACTION_TIMEOUT_SECONDS": "bot/resilience.py: 20 s by default",
     "SANIC_HOST": "actions/server.py: the command gives --host",
     "LOG_LEVEL": "actions/server.py: INFO by default",
 }

@@ -67,6 +67,10 @@ def test_what_is_erased_and_what_remains(
         db, holder, claim=claim, last_activity=CUTOFF - timedelta(days=3), care_date=claim.care_date
     )
     before = fresh(db, report.id)
+    assert (before.claim_provider_id, before.claim_amount_billed) == (
+        provider.id,
+        claim.amount_billed,
+    )
     kept = (before.created_at, before.status, before.anomaly_type, before.channel, before.reference)
     events_before = [(e.kind, e.created_at) for e in before.events]
 
@@ -80,6 +84,7 @@ def test_what_is_erased_and_what_remains(
     assert after.transcript == []
     assert after.idempotency_key is None and after.request_fingerprint is None
     assert after.policyholder_id is None and after.claim_id is None
+    assert after.claim_provider_id is None and after.claim_amount_billed is None
     assert after.care_date == date(2020, 3, 1)  # the month stays, the day goes
     assert after.purged_at is not None
     assert after.purged_provider_id == provider.id

@@ -15,11 +15,11 @@ from api.core.clock import local_today
 from api.core.db import SessionDep, utcnow
 from api.core.errors import DomainError, NotFound
 from api.core.text import significant_words
+from api.reports import priority
 from api.reports import statistics as stats
 from api.reports.access import readable_reports
 from api.reports.listing import ReportFilters, count_reports, find_reports
 from api.reports.models import Report
-from api.reports.priority import QUEUE_WINDOW_DAYS, priority_queue
 from api.reports.related import related_reports
 from api.reports.schemas import Turn
 from api.reports.workflow import ANOMALY_LABELS, STATUS_LABELS, TRANSITIONS, ReportStatus
@@ -76,17 +76,35 @@ def priorities(
     session: SessionDep,
     agent: AgentPageDep,
     anomaly_type: Annotated[str, Query(max_length=64)] = "",
+    page_number: Annotated[str, Query(alias="page", max_length=6)] = "1",
 ) -> Response:
-    """The queue: open reports by their score, with why; the providers behind them."""
+    """The queue: open reports by their score, with why, 20 a page over the first 10 pages
+    (further down, the list and its filters serve better); the providers behind them."""
     anomaly = next((a for a in ANOMALY_LABELS if a.value == anomaly_type), None)
-    queue, ranked_providers = priority_queue(
-        session=session, readable=readable_reports(agent), now=utcnow(), anomaly_type=anomaly
+    readable, now = readable_reports(agent), utcnow()
+    length = priority.queue_length(
+        session=session, readable=readable, now=now, anomaly_type=anomaly
+    )
+    pager = make_pager(
+        page=int(page_number) if page_number.isdigit() else 1,
+        per_page=priority.QUEUE_SIZE,
+        total=length,
+        url=lambda number: url_with(request, page=number),
+    )
+    queue, ranked_providers = priority.priority_queue(
+        session=session,
+        readable=readable,
+        now=now,
+        anomaly_type=anomaly,
+        offset=(pager.page - 1) * priority.QUEUE_SIZE,
     )
     context = {
         "active": "priorities",
         "queue": queue,
+        "pager": pager,
         "ranked_providers": ranked_providers,
-        "queue_days": QUEUE_WINDOW_DAYS,
+        "queue_days": priority.QUEUE_WINDOW_DAYS,
+        "queue_shown_at_most": priority.QUEUE_SIZE * priority.QUEUE_PAGES,
         "anomaly_options": [("", "Tous"), *ANOMALY_LABELS.items()],
         "anomaly_value": anomaly.value if anomaly else "",
     }

@@ -57,3 +57,33 @@ def test_the_queue_ranks_a_cluster_above_a_single_report_and_says_why(
     assert "/agent/priorites" in [
         a.attrs["href"] for a in parse(signed_in.get("/agent").text).find_all("a")
     ]
+
+
+def test_the_queue_pages_twenty_at_a_time_in_score_order(
+    signed_in: TestClient, factory: Factory, db: Session
+) -> None:
+    now = datetime.now(UTC)
+    provider = factory.provider("Dr Page")
+    for n in range(45):  # one a day older than the last: the score falls with each
+        holder = factory.policyholder()
+        claim = factory.claim(holder, provider, TODAY - timedelta(days=2))
+        file(db, holder.id, claim=claim, created_at=now - timedelta(hours=n * 12 + 1))
+
+    def references(path: str) -> list[str]:
+        body = parse(signed_in.get(path).text).find("section", aria_labelledby="priorites")
+        table = body.find("table")
+        return [row.find("a").text for row in table.find("tbody").find_all("tr")]
+
+    pages = [references(f"/agent/priorites?page={n}") for n in (1, 2, 3)]
+    assert [len(p) for p in pages] == [20, 20, 5]
+    everything = [ref for p in pages for ref in p]
+    assert len(set(everything)) == 45
+    ids = [int(ref.rsplit("-", 1)[1]) for ref in everything]
+    assert ids == sorted(ids)  # filed newest first: same provider and type, so by recency
+    page_two = parse(signed_in.get("/agent/priorites?page=2").text)
+    assert "Signalements 21 à 40 sur 45." in page_two.text
+    nav = page_two.find("nav", aria_label="Pages de la file prioritaire")
+    assert nav.find("a", aria_current="page").text.strip().endswith("2")
+    # Past the end or not a number: the last page, or the first.
+    assert references("/agent/priorites?page=99") == pages[2]
+    assert references("/agent/priorites?page=abc") == pages[0]
