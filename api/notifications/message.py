@@ -22,9 +22,10 @@ NAME_MAX = 100
 
 
 def email_environment(folder: Path) -> Environment:
-    """Jinja2 for emails: HTML escaped, text as written, no silent blank for a missing name."""
+    """Jinja2 for emails: HTML escaped, text as written, no silent blank for a missing name;
+    `folder`'s templates first, then the layout every email extends (`email/_layout.html`)."""
     return Environment(
-        loader=FileSystemLoader(folder),
+        loader=FileSystemLoader(list(dict.fromkeys([folder, TEMPLATES]))),
         autoescape=select_autoescape(enabled_extensions=("html",), default=False),
         undefined=StrictUndefined,
         trim_blocks=True,
