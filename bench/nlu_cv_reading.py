@@ -27,7 +27,9 @@ from bench.nlu_cv import training_examples
 from bot.components.features import TextFeatures
 from bot.components.reading import REPORT, ReadingSettings, reread
 
-RUNNER_UP = [1.01, 0.3, 0.2, 0.1, 0.05]  # 1.01: never (the classifier alone)
+RUNNER_UP = [1.01, 0.3, 0.2, 0.1]  # 1.01: never (the classifier alone)
+BESIDE = [1.01, 0.25, 0.1, 0.0]  # a question first, a report this likely, care not as billed
+NAMED = [1.01, 0.3, 0.2, 0.1]  # any other reading first, a report this likely, care not as billed
 FALLBACK = [0.15, 0.2, 0.25, 0.3]  # FallbackClassifier's threshold
 
 
@@ -83,16 +85,17 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
     texts, truth, rankings = fold_rankings(args.folds)
-    print("2e place  repli  F1 macro  rappel signalements  faux départs")
-    for runner_up, fallback in itertools.product(RUNNER_UP, FALLBACK):
-        settings = ReadingSettings(report_runner_up=runner_up)
+    print("2e place  à côté  nommé  repli  F1 macro  rappel signalements  faux départs")
+    grid = itertools.product(RUNNER_UP, BESIDE, NAMED, FALLBACK)
+    for runner_up, beside, named, fallback in grid:
+        settings = ReadingSettings(runner_up, beside, named)
         predicted = []
         for text, ranking in zip(texts, rankings, strict=True):
             first = reread(text, ranking, pending=False, settings=settings)[0]
             predicted.append("nlu_fallback" if first["confidence"] < fallback else first["name"])
         f1, recall, false_starts = score(truth, predicted)
         figures = f"{f1:.4f}    {recall:.1%}                {false_starts:.2%}"
-        print(f"{runner_up:<9g} {fallback:<6g} {figures}")
+        print(f"{runner_up:<9g} {beside:<7g} {named:<6g} {fallback:<6g} {figures}")
     print(f"({statistics.mean(len(t) for t in texts):.0f} caractères par message en moyenne)")
 
 

@@ -9,8 +9,9 @@ report that are not one). Each message is parsed as the opening message of a con
 `/model/parse` does: what the assistant would do if a person started with it.
 
 Per set: intent macro-F1 (as Rasa's report computes it: an `nlu_fallback` counts as a class),
-report recall, false starts (other messages read as a report) and hard negatives started. Only
-figures are printed, never the messages: the sets stay held out.
+report recall, false starts (other messages read as a report), hard negatives started, and how
+many messages have a twin among the training examples. Only figures are printed, never the
+messages: the sets stay held out.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from typing import Any
 import yaml
 from sklearn.metrics import f1_score
 
+from bot.text import words
+
 REPORT = "report_suspicious_reimbursement"
 ROOT = Path(__file__).resolve().parents[1]
 HELD_OUT_SETS = {
@@ -43,7 +46,7 @@ class Example:
     hard_negative: bool
 
 
-def _plain(line: str) -> str:
+def plain_text(line: str) -> str:
     """An example line without Rasa's entity markup: « [Dr X](provider) » → « Dr X »."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line)
     return re.sub(r"\[([^\]]*)\]\{[^}]*\}", r"\1", text)
@@ -59,7 +62,7 @@ def load_examples(path: Path) -> list[Example]:
         for line in str(block.get("examples", "")).splitlines():
             line = line.strip()
             if line.startswith("- "):
-                examples.append(Example(_plain(line[2:].strip()), block["intent"], hard))
+                examples.append(Example(plain_text(line[2:].strip()), block["intent"], hard))
     return examples
 
 
@@ -102,14 +105,41 @@ async def _predict(model: Path, texts: list[str]) -> list[str]:
     return intents
 
 
+def word_set(text: str) -> frozenset[str]:
+    """The words of a text, case, accents, punctuation and order aside."""
+    return frozenset(words(text).split())
+
+
+def is_twin(mine: frozenset[str], others: list[frozenset[str]]) -> bool:
+    """The same words as one of `others`, or, from three words, four in five of them."""
+    if len(mine) < 3:
+        return mine in others
+    return any(len(mine & other) / len(mine | other) >= 0.8 for other in others)
+
+
+def twins_in_training(examples: list[Example], training: list[Example]) -> dict[str, int]:
+    """How many held-out messages have a twin among the training examples: the same words, or
+    nearly (`is_twin`). Short answers (« oui », « merci ») are bound to have one; a rise in the
+    longer ones means training examples were written too close to the set."""
+    known = [word_set(e.text) for e in training]
+    exact = set(known)
+    mine = [word_set(e.text) for e in examples]
+    return {
+        "same_words": sum(m in exact for m in mine),
+        "near_twins": sum(len(m) >= 3 and is_twin(m, known) for m in mine),
+    }
+
+
 def evaluate(model: Path) -> dict[str, dict[str, Any]]:
     """Every held-out set through one model: {set name: scores}."""
     sets = {name: load_examples(path) for name, path in HELD_OUT_SETS.items()}
+    training = load_examples(ROOT / "data/nlu.yml")
     texts = [e.text for examples in sets.values() for e in examples]
     predicted = asyncio.run(_predict(model, texts))
     results, start = {}, 0
     for name, examples in sets.items():
         results[name] = scores(examples, predicted[start : start + len(examples)])
+        results[name]["twins_in_training"] = twins_in_training(examples, training)
         start += len(examples)
     return results
 
@@ -128,6 +158,12 @@ def print_scores(title: str, results: dict[str, dict[str, Any]]) -> None:
                 else ""
             )
         )
+        twins = figures.get("twins_in_training")
+        if twins:
+            print(
+                f"    jumeaux dans l'entraînement : {twins['same_words']} mêmes mots, "
+                f"{twins['near_twins']} presque (3 mots ou plus)"
+            )
 
 
 def main() -> None:

@@ -116,7 +116,7 @@ _COMPONENT = re.compile(r"Starting to train component '([^']+)'")
 # How far a training is when a component starts, for the components of config.yml.
 _COMPONENT_PERCENT = {
     "SpacyNLP": 10,
-    "CRFEntityExtractor": 30,
+    "ProviderExtractor": 30,
     "LinearIntentClassifier": 50,
     "DIETClassifier": 50,
     "MemoizationPolicy": 70,

@@ -4,11 +4,15 @@ The classifier reads a message alone. Some readings only make sense as answers: 
 or a bare name (`deny`, `affirm`, `inform`) answer a question, and when no question is pending
 (no form is active and no yes-or-no question was left open) they can neither start nor end
 anything. There, a message that the classifier hesitated to call a report, or that names care
-with a negation (« acte médical non réalisé », « soin jamais reçu »: the insurer's own words),
-is read as the report it is. Inside a form, or
-when a yes-or-no question is pending, the literal reading stands (« non, aucun de ceux-là » is
-an answer), except that « je ne sais plus » answers the question instead of cancelling, and
-« non, laissez tomber » cancels instead of being taken for a name or a denial.
+not as billed (`cues.py`: « acte médical non réalisé », « soin jamais reçu », the insurer's own
+words, however they are typed), is read as the report it is. Outside a question too, a message
+read as a question (« que veut dire ce mail ? ») that names such care is a report with the
+question beside it, and any other reading (a complaint about a low reimbursement, say) gives
+way to a report this likely when the message tells such a story (« j'étais à l'étranger, et
+trois séances de kiné en août »). Inside a form, or when a yes-or-no question is pending, the
+literal reading stands (« non, aucun de ceux-là » is an answer), except that « je ne sais
+plus » answers the question instead of cancelling, and « non, laissez tomber » cancels instead
+of being taken for a name or a denial.
 
 The thresholds are chosen by cross-validation on the training data (`bench/nlu_cv_reading.py`).
 
@@ -36,6 +40,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.cues import names_care_not_as_billed, question_also_asked
 from bot.text import words
 
 REPORT = "report_suspicious_reimbursement"
@@ -44,49 +49,10 @@ ALSO_ASKED = "also_asked"
 ANSWER_INTENTS = frozenset({"deny", "affirm", "inform"})
 # Questions the assistant answers in a sentence, then goes on with the report asked beside.
 QUESTION_INTENTS = frozenset(QUESTIONS_ANSWERED_BESIDE)
+# Readings about a report already made: the care it names is that report's, not a new one.
+_ABOUT_A_REPORT = frozenset({"ask_report_status"})
 # Slots that hold a yes-or-no question open outside the form (domain.yml).
 PENDING_QUESTION_SLOTS = ("complement_for", "report_pending")
-
-# Care that can be billed: what the insurer's form calls « acte médical ou soin ».
-_CARE = (
-    r"(soins?|actes?|consultations?|seances?|visites?|rendez vous|rdv|examens?|analyses?"
-    r"|prestations?|traitements?|interventions?|transports?|ambulances?|taxis?|lunettes"
-    r"|appareils?|protheses?|couronnes?|detartrages?|medicaments?|kine\w*|dentistes?"
-    r"|medecins?|docteur|infirmi\w+|radios?)"
-)
-# Its absence: never done, received or seen (not any negation: « non merci » is not one).
-_ABSENT = (
-    r"(non|pas|jamais|ni) (realise|effectue|recu|fait|livre|venu|justifie|eu|pris|vu|ete"
-    r"|alle|consulte|honore)e?s?"
-)
-_CARE_ABSENT = re.compile(
-    rf"\b({_CARE}\b.*\b{_ABSENT}|{_ABSENT}\b.*\b{_CARE}|aucune? {_CARE}"
-    r"|anomalies?|inexistante?s?|fictive?s?)\b"
-)
-# « pas de souci avec mes soins », « rien à signaler »: absence of a problem, not of care.
-_NO_PROBLEM = re.compile(r"\b(soucis?|problemes?|rien a signaler|tout va bien|pas besoin)\b")
-# Questions a person may ask in the same breath as a report, and the words that ask them.
-_QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "ask_phishing",
-        re.compile(
-            r"\b(arnaques?|escroqu\w*|phishing|hameconnage|pirat\w*|fraudeurs?|spam"
-            r"|(vrai|faux) (mail|courriel|message)"
-            r"|(mail|courriel|message) (officiel|authentique))\b"
-        ),
-    ),
-)
-
-
-def names_care_with_negation(text: str) -> bool:
-    """« acte médical ou soin non réalisé », « jamais eu de séance »: care, and its absence."""
-    folded = words(text)
-    return bool(_CARE_ABSENT.search(folded)) and not _NO_PROBLEM.search(folded)
-
-
-def question_also_asked(text: str) -> str | None:
-    folded = words(text)
-    return next((intent for intent, cue in _QUESTIONS if cue.search(folded)), None)
 
 
 def question_pending(tracker: DialogueStateTracker | None) -> bool:
@@ -146,8 +112,10 @@ def _answer_read_as_answer(text: str, ranking: list[dict[str, Any]]) -> list[dic
 class ReadingSettings:
     # Outside a question, an answer-like reading gives way to a report this likely.
     report_runner_up: float = 0.3
-    # A question first and a report this likely, naming care that did not happen: both.
-    beside: float = 0.25
+    # A question first and a report this likely, naming care not as billed: both.
+    beside: float = 0.0
+    # Any other reading first and a report this likely, naming care not as billed: a report.
+    named_runner_up: float = 0.3
 
 
 def reread(
@@ -161,12 +129,17 @@ def reread(
     first = ranking[0]
     report = _confidence(ranking, REPORT)
     answer_like = first.get("name") in ANSWER_INTENTS
-    care_absent = names_care_with_negation(text)
-    if answer_like and (report >= settings.report_runner_up or care_absent):
+    if first.get("name") == REPORT:
+        return ranking
+    named = names_care_not_as_billed(text)
+    if answer_like and (report >= settings.report_runner_up or named):
         # Understood as surely as the answer it was mistaken for: the context decides.
         return _led_by(REPORT, ranking)
-    if first.get("name") in QUESTION_INTENTS and report >= settings.beside and care_absent:
+    if first.get("name") in QUESTION_INTENTS:
         # « Est-ce une arnaque ? Je n'ai jamais eu ce soin »: the question is answered beside.
+        return _led_by(REPORT, ranking) if named and report >= settings.beside else ranking
+    if named and report >= settings.named_runner_up and first.get("name") not in _ABOUT_A_REPORT:
+        # « J'étais à l'étranger, et trois séances de kiné en août »: a story of absence.
         return _led_by(REPORT, ranking)
     return ranking
 
@@ -179,11 +152,14 @@ class ContextualReading(GraphComponent):
         return {
             "report_runner_up": defaults.report_runner_up,
             "beside": defaults.beside,
+            "named_runner_up": defaults.named_runner_up,
         }
 
     def __init__(self, config: dict[str, Any]) -> None:
         merged = {**self.get_default_config(), **config}
-        self.settings = ReadingSettings(float(merged["report_runner_up"]), float(merged["beside"]))
+        self.settings = ReadingSettings(
+            *(float(merged[name]) for name in ("report_runner_up", "beside", "named_runner_up"))
+        )
 
     @classmethod
     def create(

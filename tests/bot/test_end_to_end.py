@@ -155,3 +155,15 @@ def test_a_campaign_question_mid_form_is_answered_then_the_form_goes_on(
     )
     assert "ne contient aucun lien" in answer
     assert "Quelle date figure sur la ligne" in answer
+
+
+def test_asking_for_an_adviser_beside_a_report_gets_both(assistant: Assistant, chat: str) -> None:
+    conversation = Conversation(assistant, chat, "e2e-adviser-beside")
+    answer = conversation.text(
+        conversation.say(
+            "est-ce que je peux avoir un conseiller au téléphone ? quelqu'un s'est servi "
+            "de ma carte vitale chez un dentiste"
+        )
+    )
+    assert "3646" in answer  # the question, answered first
+    assert "Quelle date figure sur la ligne" in answer  # then the report goes on

@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from bot.components.cues import names_care_not_as_billed, question_also_asked
 from bot.components.features import SpellingNormaliser, edit_distance, negation_tokens
 from bot.components.reading import (
     ALSO_ASKED,
     REPORT,
     ContextualReading,
     ReadingSettings,
-    names_care_with_negation,
-    question_also_asked,
     reread,
 )
 from rasa.shared.core.domain import Domain
@@ -42,7 +41,7 @@ def ranking(*pairs: tuple[str, float]) -> list[dict[str, Any]]:
     ],
 )
 def test_care_that_did_not_happen_is_named(text: str) -> None:
-    assert names_care_with_negation(text)
+    assert names_care_not_as_billed(text)
 
 
 @pytest.mark.parametrize(
@@ -56,7 +55,87 @@ def test_care_that_did_not_happen_is_named(text: str) -> None:
     ],
 )
 def test_a_plain_negation_names_no_missing_care(text: str) -> None:
-    assert not names_care_with_negation(text)
+    assert not names_care_not_as_billed(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ambulence jamais prise",  # a care word misspelt
+        "seance de kiné pa fé",  # SMS spelling of the absence
+        "jamé u de radio",
+        "séjour hospitalier fictif",
+        "doublon sur ma séance de kinée",  # billed twice
+        "infirmière inconnue sur mes paiements",  # by someone unknown
+        "quelqu'un s'est servi de ma carte vitale chez un dentiste",  # identity fraud
+        "j'étais à l'étranger tout le mois d'août, or je vois trois séances de kiné",
+        "je n'ai rien fait chez ce médecin, je ne le connais même pas",
+        "mon mari était hospitalisé à cette date, il ne pouvait pas être chez le podologue",
+        "bonjour je ne reconnais pas le remboursement du 15 mai",
+        "mon ex a gardé ma carte vitale et je pense qu'elle s'en sert chez le pharmacien",
+        "jsuis jamais allé chez ce dermato",
+    ],
+)
+def test_care_not_as_billed_is_named_however_it_is_typed(text: str) -> None:
+    assert names_care_not_as_billed(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je n'ai pas été remboursé de ma consultation",  # money awaited, not care missing
+        "toujours pas reçu le remboursement de mes lunettes",
+        "rien reçu pour mon remboursement",
+        "j'ai perdu ma carte vitale",
+        "j'étais en vacances",
+        "le paiement de mes séances de kiné n'a jamais été effectué",
+        "la radio du genou n'a toujours pas été réglée",
+        "anomalie sur le montant : 7 euros pour une séance de kiné à 50",  # care received
+        "je veux m'assurer qu'il n'y a pas d'anomalie dans mes soins",
+    ],
+)
+def test_money_awaited_or_a_story_without_care_names_nothing(text: str) -> None:
+    assert not names_care_not_as_billed(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("je peux parler à un conseiller ? le kiné a compté deux séances", "ask_human"),
+        ("comment je vérifie mes paiements ? il y a un acte inconnu", "ask_how_to_check"),
+        ("c'est quoi ce mail ? un dentiste inconnu est payé", "ask_email_content"),
+        ("pourquoi vous m'envoyez ça ? je n'ai eu aucun soin", "ask_why_now"),
+    ],
+)
+def test_each_question_answered_beside_a_report_is_recognised(text: str, question: str) -> None:
+    assert question_also_asked(text) == question
+
+
+def test_a_question_naming_care_not_as_billed_leads_to_a_report_however_unsure() -> None:
+    settings = ReadingSettings(beside=0.0)
+    text = "que veut dire ce mail ? je n'ai vu aucun médecin ce mois-ci"
+    before = ranking(("ask_email_content", 0.7), (REPORT, 0.05))
+    assert reread(text, before, pending=False, settings=settings)[0]["name"] == REPORT
+    plain = "que veut dire ce mail information de paiement ?"
+    assert reread(plain, before, pending=False, settings=settings) is before
+
+
+def test_a_story_of_absence_read_as_a_complaint_is_a_report() -> None:
+    settings = ReadingSettings(named_runner_up=0.3)
+    story = "j'étais hospitalisée ce jour-là et une consultation est payée au docteur"
+    before = ranking(("complain_low_reimbursement", 0.5), (REPORT, 0.35))
+    assert reread(story, before, pending=False, settings=settings)[0]["name"] == REPORT
+    unsure = ranking(("complain_low_reimbursement", 0.7), (REPORT, 0.2))
+    assert reread(story, unsure, pending=False, settings=settings) is unsure
+    awaited = "je n'ai pas été remboursé de ma consultation"
+    assert reread(awaited, before, pending=False, settings=settings) is before
+
+
+def test_a_question_about_a_report_already_made_stays_that_question() -> None:
+    settings = ReadingSettings(named_runner_up=0.3)
+    text = "j'ai signalé une séance de kiné fictive il y a huit jours, ça avance ?"
+    before = ranking(("ask_report_status", 0.5), (REPORT, 0.4))
+    assert reread(text, before, pending=False, settings=settings) is before
 
 
 def test_outside_any_question_a_denial_naming_missing_care_is_a_report() -> None:

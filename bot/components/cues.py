@@ -1,0 +1,156 @@
+"""The words that tell a report apart, read the way people type them.
+
+Two cues, used by the contextual reading (`reading.py`):
+
+- **Care that did not happen as billed**: care that can be billed (the insurer's « acte médical
+  ou soin ») next to its absence (« non réalisé », « jamais eu », « pas fait », « fictif »,
+  « anomalie »), billed twice, or by a professional the person does not know; money that is
+  awaited (« pas été remboursé ») or an amount found too low is not such care.
+  People type these words in every spelling (« ambulence jamais prise », « seance pa fé »,
+  « jamé u de radio »): a word one edit from a care word (two from eight letters) is read as
+  that word, and the short forms of SMS and phonetic spelling are part of the patterns.
+- **A question asked beside a report** (« est-ce une arnaque ? », « comment je vérifie ? »,
+  « je peux parler à quelqu'un ? »): the assistant answers it in a sentence, then goes on.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.components.features import SpellingNormaliser
+from bot.text import words
+
+# Care that can be billed, folded (no accents); a misspelt word is read as the nearest of these.
+# fmt: off
+CARE_WORDS = (
+    "soin", "soins", "acte", "actes", "consultation", "consultations", "seance", "seances",
+    "visite", "visites", "examen", "examens", "analyse", "analyses", "prestation", "prestations",
+    "traitement", "traitements", "intervention", "interventions", "transport", "transports",
+    "ambulance", "ambulances", "taxi", "taxis", "vsl", "lunette", "lunettes", "appareil",
+    "appareils", "prothese", "protheses", "couronne", "couronnes", "detartrage", "detartrages",
+    "plombage", "medicament", "medicaments", "kine", "kinesitherapeute", "dentiste", "dentistes",
+    "medecin", "medecins", "docteur", "infirmier", "infirmiere", "infirmieres", "radio", "radios",
+    "radiographie", "scanner", "irm", "echographie", "hospitalisation", "sejour", "operation",
+    "pansement", "pansements", "orthophoniste", "psychologue", "osteopathe", "podologue",
+    "pedicure", "audioprothese", "ordonnance", "rdv", "labo", "laboratoire", "pharmacie",
+    "clinique", "opticien", "cabinet", "hopital",
+)
+# fmt: on
+_CARE = (
+    "("
+    + "|".join(sorted(set(CARE_WORDS), key=len, reverse=True))
+    + r"|rendez vous|sage femme|kine\w*|infirmi\w+|dermato\w*|cardio\w*|ophtalmo\w*|gyneco\w*"
+    r"|pediatres?|psychiatres?|generalistes?|specialistes?|chirurgien\w*|osteo\w*|orl)"
+)
+# A negation, as written or as typed in haste (« pa », « jamé », « jamai »).
+_NEGATION = r"(non|pas|pa|jamais|jamai|jame|ni|rien)"
+# What did not happen to the care: done, received, seen, taken… (with SMS forms: « fé », « u »).
+_HAPPENED = (
+    r"(realise|effectue|recu|recus|fait|faite|fe|fai|livre|venu|justifie|eu|u|pris|prise|vu"
+    r"|ete|alle|consulte|honore|existe|exister|recevoir|faire|aller)e?s?"
+)
+# Care billed twice, or by someone the person does not know.
+_TWICE = r"(en double|doublons?|deux fois|2 fois|2 foi|comptee?s? comme deux)"
+_UNKNOWN = r"(inconnue?s?|que je (ne )?connais pas|je (ne )?(le |la )?connais (meme )?pas)"
+# Someone else using the person's card or number: « quelqu'un s'est servi de ma carte Vitale ».
+_IDENTITY = (
+    r"(servi|sert|servent|utilise\w*|pris) (de )?(ma|mon|mes) (carte|numero|vitale|identite|secu)"
+    r"|(ma|mon) (carte|numero|vitale)\b.*\bs en (sert|servent|est servie?|servir)"
+    r"|usurpation|vol d identite"
+)
+# A payment the person does not recognise: « je ne reconnais pas le remboursement du 15 mai ».
+_UNRECOGNISED = (
+    r"(ne )?reconnais pas (le|ce|cet|cette|ces|un|une) (remboursement|paiement|acte|soin|virement)"
+    r"|(remboursement|paiement|acte) (qui )?ne correspond (a rien|a aucun)"
+)
+# The person was elsewhere when the care was billed: « j'étais à l'étranger tout le mois ».
+_ELSEWHERE = (
+    r"(etais|etait|etions|etaient|ai ete|a ete) (toute? |tout le )?"
+    r"(a l etranger|en vacances|hospitalise\w*|absente?|en voyage|a l hopital|en deplacement"
+    r"|pas la|en maison de retraite|en cure)"
+)
+_CARE_ABSENT = re.compile(
+    rf"\b({_CARE}\b.*\b{_NEGATION} {_HAPPENED}|{_NEGATION} {_HAPPENED}\b.*\b{_CARE}"
+    rf"|(aucune?|sans|pas de|pas d|pas des|jamais de|jamais d|jamais eu de|pas eu de) {_CARE}"
+    rf"|{_CARE}\b.*\b({_TWICE}|{_UNKNOWN})|{_TWICE}\b.*\b{_CARE}|{_IDENTITY}"
+    rf"|{_ELSEWHERE}\b.*\b{_CARE}|{_CARE}\b.*\b{_ELSEWHERE}|{_UNRECOGNISED}"
+    r"|anomalies?|inexistante?s?|fictive?s?|fictifs?|fantomes?)\b"
+)
+# Money awaited, not care missing: « je n'ai pas été remboursé », « pas reçu le virement ».
+_MONEY_AWAITED = re.compile(
+    r"\b(pas|jamais|toujours pas|rien) (encore )?(ete )?(rembourse|paye|verse"
+    r"|recu (le |mon |mes |d )?(remboursement|virement|argent|paiement))"
+    r"|\b(encore|toujours|jamais) rien (recu|vu|touche|percu)|\brien (vu )?revenir"
+    r"|\brien recu (pour|pr|de|du|depuis)\b"
+    r"|\bj attends (toujours |encore )?(son |le |mon )?remboursement"
+    r"|\b(paiement|remboursement|virement)s?\b[^.?!]*\b(pas|jamais) (encore )?(ete )?"
+    r"(effectue|regle|fait|verse|arrive)"
+    r"|\b(pas|jamais) (encore )?(ete )?(regle|pris en charge)|\bjamais vu la couleur"
+)
+# « pas de souci avec mes soins », « rien à signaler »: absence of a problem, not of care.
+_NO_PROBLEM = re.compile(
+    r"\b(soucis?|problemes?|rien a signaler|tout va bien|pas besoin|sans rendez vous"
+    r"|(pas d|aucune|sans) anomalies?)\b"
+)
+# An amount or a rate found too low, for care received: « anomalie sur le montant ».
+_LOW_AMOUNT = re.compile(
+    r"\b(anomalies? (sur|dans) (le|mon|les) (montant|taux)|taux|aussi bas|trop bas|trop peu"
+    r"|pas assez rembourse)\b"
+)
+_SPELLER = SpellingNormaliser(CARE_WORDS)
+
+# Questions a person may ask in the same breath as a report, and the words that ask them.
+QUESTION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "ask_phishing",
+        re.compile(
+            r"\b(arnaques?|arnak|escroqu\w*|phishing|hameconnage|pirat\w*|fraudeurs?|spam"
+            r"|(vrai|faux) (mail|courriel|message)"
+            r"|(mail|courriel|message) (officiel|authentique|est vrai|est faux))\b"
+        ),
+    ),
+    (
+        "ask_human",
+        re.compile(
+            r"\b(parler|joindre|appeler|avoir) (a |avec )?(un |une )?(conseill\w+|humain"
+            r"|personne|agent|quelqu un)\b|\bun conseiller\b"
+        ),
+    ),
+    (
+        "ask_how_to_check",
+        re.compile(
+            r"\b(comment|ou) (est ce que )?(je |j |on )?(peux |dois |puis je |peut on )?"
+            r"(verifi\w*|voi[rst]|consult\w*|regard\w*|trouv\w*) (mes|le detail|les|mon|ca)\b"
+        ),
+    ),
+    (
+        "ask_email_content",
+        re.compile(
+            r"\b(ce|votre|le) (mail|courriel|message) (veut dire|signifie)\b"
+            r"|\bc est quoi (ce|votre) (mail|courriel|message)\b"
+        ),
+    ),
+    (
+        "ask_why_now",
+        re.compile(r"\bpourquoi (est ce que )?vous (m )?(envoyez|ecrivez)\b"),
+    ),
+)
+
+
+def _read_as_typed(text: str) -> str:
+    """Folded words, each misspelt care word read as the care word it is one edit from."""
+    return _SPELLER(words(text))
+
+
+def names_care_not_as_billed(text: str) -> bool:
+    """« soin non réalisé », « jamais eu de séance », « kiné inconnu », « séance en double »."""
+    folded = _read_as_typed(text)
+    return bool(_CARE_ABSENT.search(folded)) and not (
+        _NO_PROBLEM.search(folded) or _MONEY_AWAITED.search(folded) or _LOW_AMOUNT.search(folded)
+    )
+
+
+def question_also_asked(text: str) -> str | None:
+    """The question asked beside a report, if one is (its intent), else None."""
+    folded = words(text)
+    return next((intent for intent, cue in QUESTION_CUES if cue.search(folded)), None)
