@@ -15,7 +15,7 @@ from tests.workbench.support import SECRET_TOKEN, TrackerStore
 
 @pytest.fixture
 def conversations(tracker: TrackerStore) -> TrackerStore:
-    tracker.user_says("salut la compagnie", "greet", 0.95)
+    tracker.user_says("salut la compagnie du mardi", "greet", 0.95)
     tracker.user_says("truc machin bidule", "nlu_fallback", 0.31)
     tracker.user_says("je veux un humain svp", "ask_human", 0.55, sender="assure-2-b")
     tracker.user_says("Bonjour !", "greet", 0.99)  # a training example: hidden
@@ -50,7 +50,7 @@ def test_the_inbox_from_events_is_the_inbox_from_the_tracker_store(
         "<b>qwerty</b> zorglub",
         "truc machin bidule",
         "je veux un humain svp",
-        "salut la compagnie",
+        "salut la compagnie du mardi",
     ]
     with tracker_engine(conversations.url) as engine:
         backfill(tracker=engine, sessionmaker=app.state.sessionmaker)

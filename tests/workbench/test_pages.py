@@ -26,7 +26,7 @@ def inbox_texts(client: TestClient, query: str = "") -> list[str]:
 def test_the_inbox_puts_fallbacks_and_doubts_first_and_hides_what_is_known(
     signed_in: TestClient, tracker: TrackerStore
 ) -> None:
-    tracker.user_says("salut la compagnie", "greet", 0.95)
+    tracker.user_says("salut la compagnie du mardi", "greet", 0.95)
     tracker.user_says("truc machin bidule", "nlu_fallback", 0.31)
     tracker.user_says("je veux un humain svp", "ask_human", 0.55)
     tracker.user_says("Bonjour !", "greet", 0.99)  # « bonjour » is a training example
@@ -38,9 +38,9 @@ def test_the_inbox_puts_fallbacks_and_doubts_first_and_hides_what_is_known(
         "qwerty zorglub",
         "truc machin bidule",
         "je veux un humain svp",
-        "salut la compagnie",
+        "salut la compagnie du mardi",
     ]
-    assert inbox_texts(signed_in, "?intent=greet") == ["salut la compagnie"]
+    assert inbox_texts(signed_in, "?intent=greet") == ["salut la compagnie du mardi"]
     assert inbox_texts(signed_in, "?confidence=50") == ["qwerty zorglub", "truc machin bidule"]
     page = signed_in.get("/trainer/messages").text
     assert SECRET_TOKEN not in page and "assure-1" not in page and "anonyme" not in page
