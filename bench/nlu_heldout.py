@@ -22,6 +22,7 @@ import json
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,9 +53,9 @@ def plain_text(line: str) -> str:
     return re.sub(r"\[([^\]]*)\]\{[^}]*\}", r"\1", text)
 
 
-def load_examples(path: Path) -> list[Example]:
+def example_lines(path: Path) -> Iterator[tuple[str, str, bool]]:
+    """Each example as written, entity markup kept: (intent, line, in a hard-negative block)."""
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    examples = []
     for block in document.get("nlu", []):
         if "intent" not in block:
             continue
@@ -62,8 +63,11 @@ def load_examples(path: Path) -> list[Example]:
         for line in str(block.get("examples", "")).splitlines():
             line = line.strip()
             if line.startswith("- "):
-                examples.append(Example(plain_text(line[2:].strip()), block["intent"], hard))
-    return examples
+                yield block["intent"], line[2:].strip(), hard
+
+
+def load_examples(path: Path) -> list[Example]:
+    return [Example(plain_text(line), intent, hard) for intent, line, hard in example_lines(path)]
 
 
 def scores(examples: list[Example], predicted: list[str]) -> dict[str, Any]:

@@ -16,23 +16,17 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from bench.nlu_heldout import HELD_OUT_SETS, ROOT, is_twin, load_examples, plain_text, word_set
+from bench.nlu_heldout import (
+    HELD_OUT_SETS,
+    ROOT,
+    example_lines,
+    is_twin,
+    load_examples,
+    plain_text,
+    word_set,
+)
 
 NLU_DATA = ROOT / "data/nlu.yml"
-
-
-def _raw_lines(path: Path) -> dict[str, list[str]]:
-    """Each intent's example lines as written (entity markup kept), in order."""
-    found: dict[str, list[str]] = {}
-    intent = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("- intent: "):
-            intent = line.removeprefix("- intent: ").strip()
-        elif line.startswith("- "):
-            intent = None
-        elif intent and line.strip().startswith("- "):
-            found.setdefault(intent, []).append(line.strip()[2:].strip())
-    return found
 
 
 def chosen(
@@ -44,16 +38,15 @@ def chosen(
     dropped: Counter[str] = Counter()
     keep: dict[str, list[str]] = {}
     for path in new:
-        for intent, lines in _raw_lines(path).items():
-            for line in lines:
-                mine = word_set(plain_text(line))
-                if not mine or mine in known:
-                    dropped["déjà là"] += 1
-                elif is_twin(mine, twins):
-                    dropped["jumeau d'un message réservé"] += 1
-                else:
-                    known.add(mine)
-                    keep.setdefault(intent, []).append(line)
+        for intent, line, _hard in example_lines(path):
+            mine = word_set(plain_text(line))
+            if not mine or mine in known:
+                dropped["déjà là"] += 1
+            elif is_twin(mine, twins):
+                dropped["jumeau d'un message réservé"] += 1
+            else:
+                known.add(mine)
+                keep.setdefault(intent, []).append(line)
     return keep, dropped
 
 

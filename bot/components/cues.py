@@ -77,7 +77,7 @@ _CARE_ABSENT = re.compile(
     r"|anomalies?|inexistante?s?|fictive?s?|fictifs?|fantomes?)\b"
 )
 # Money awaited, not care missing: « je n'ai pas été remboursé », « pas reçu le virement ».
-_MONEY_AWAITED = re.compile(
+_MONEY_AWAITED = (
     r"\b(pas|jamais|toujours pas|rien) (encore )?(ete )?(rembourse|paye|verse"
     r"|recu (le |mon |mes |d )?(remboursement|virement|argent|paiement))"
     r"|\b(encore|toujours|jamais) rien (recu|vu|touche|percu)|\brien (vu )?revenir"
@@ -88,15 +88,17 @@ _MONEY_AWAITED = re.compile(
     r"|\b(pas|jamais) (encore )?(ete )?(regle|pris en charge)|\bjamais vu la couleur"
 )
 # « pas de souci avec mes soins », « rien à signaler »: absence of a problem, not of care.
-_NO_PROBLEM = re.compile(
+_NO_PROBLEM = (
     r"\b(soucis?|problemes?|rien a signaler|tout va bien|pas besoin|sans rendez vous"
     r"|(pas d|aucune|sans) anomalies?)\b"
 )
 # An amount or a rate found too low, for care received: « anomalie sur le montant ».
-_LOW_AMOUNT = re.compile(
+_LOW_AMOUNT = (
     r"\b(anomalies? (sur|dans) (le|mon|les) (montant|taux)|taux|aussi bas|trop bas|trop peu"
     r"|pas assez rembourse)\b"
 )
+# Any of the three: whatever care the message names, none is missing.
+_NOTHING_MISSING = re.compile(f"{_MONEY_AWAITED}|{_NO_PROBLEM}|{_LOW_AMOUNT}")
 _SPELLER = SpellingNormaliser(CARE_WORDS)
 
 # Questions a person may ask in the same breath as a report, and the words that ask them.
@@ -145,9 +147,7 @@ def _read_as_typed(text: str) -> str:
 def names_care_not_as_billed(text: str) -> bool:
     """« soin non réalisé », « jamais eu de séance », « kiné inconnu », « séance en double »."""
     folded = _read_as_typed(text)
-    return bool(_CARE_ABSENT.search(folded)) and not (
-        _NO_PROBLEM.search(folded) or _MONEY_AWAITED.search(folded) or _LOW_AMOUNT.search(folded)
-    )
+    return bool(_CARE_ABSENT.search(folded)) and not _NOTHING_MISSING.search(folded)
 
 
 def question_also_asked(text: str) -> str | None:
