@@ -1,6 +1,7 @@
 """Choose the intent classifier's settings on the training data alone (bot environment).
 
     PYTHONPATH=. .venv-bot/bin/python -m bench.nlu_cv [--folds 5] [--seeds 2]
+                                                 [--regularisation-only]
 
 Stratified k-fold cross-validation of LinearIntentClassifier's features and logistic regression
 on data/nlu.yml, for a grid of settings; prints the mean macro-F1 per setting, best first. The
@@ -30,8 +31,11 @@ from bot.components.language import SpacyNLP
 
 # C, dense_weight, max_char_ngram, negation_scope, spelling, courtesy
 Setting = tuple[float, float, int, bool, bool, bool]
+REGULARISATION: list[Setting] = list(
+    itertools.product([5.0, 20.0, 50.0], [0.25, 0.5, 1.0], [5], [True], [True], [True])
+)
 GRID: list[Setting] = list(dict.fromkeys([
-    *itertools.product([5.0, 20.0, 50.0], [0.25, 0.5, 1.0], [5], [True], [True], [True]),
+    *REGULARISATION,
     *itertools.product([20.0], [0.5], [5], [False, True], [False, True], [False, True]),
 ]))  # fmt: skip
 
@@ -59,9 +63,11 @@ def training_examples() -> tuple[list[str], npt.NDArray[Any], npt.NDArray[np.flo
     return texts, np.array([m.get("intent") for m in examples]), sentence_vectors(texts)
 
 
-def cross_validate(folds: int, seeds: int) -> dict[Setting, list[float]]:
+def cross_validate(
+    folds: int, seeds: int, grid: list[Setting] = GRID
+) -> dict[Setting, list[float]]:
     texts, labels, dense = training_examples()
-    scores: dict[Setting, list[float]] = {setting: [] for setting in GRID}
+    scores: dict[Setting, list[float]] = {setting: [] for setting in grid}
     for seed in range(seeds):
         splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
         for train, test in splitter.split(texts, labels):
@@ -69,14 +75,14 @@ def cross_validate(folds: int, seeds: int) -> dict[Setting, list[float]]:
             test_texts = [texts[i] for i in test]
             # The sparse features depend on the fold and their own settings: built once each.
             sparse = {}
-            for key in sorted({setting[2:] for setting in GRID}):
+            for key in sorted({setting[2:] for setting in grid}):
                 n, negation, spelling, courtesy = key
                 features = TextFeatures(
                     n, negation_scope=negation, spelling=spelling, courtesy=courtesy
                 )
                 features.fit(train_texts)
                 sparse[key] = [features.transform(part) for part in (train_texts, test_texts)]
-            for setting in GRID:
+            for setting in grid:
                 c, weight = setting[:2]
                 train_x, test_x = (
                     hstack([grams, csr_matrix(rows * weight)]).tocsr()
@@ -96,8 +102,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seeds", type=int, default=2)
+    parser.add_argument(
+        "--regularisation-only",
+        action="store_true",
+        help="only C and the sentence vector's weight, the features as config.yml has them",
+    )
     args = parser.parse_args()
-    scores = cross_validate(args.folds, args.seeds)
+    grid = REGULARISATION if args.regularisation_only else GRID
+    scores = cross_validate(args.folds, args.seeds, grid)
     print(
         "C      vecteur  n-grammes  négation  orthographe  politesse  F1 macro (écart entre plis)"
     )

@@ -8,9 +8,11 @@ and the intents' definitions only; its blocks marked `hard_negative` are message
 report that are not one). Each message is parsed as the opening message of a conversation, as
 `/model/parse` does: what the assistant would do if a person started with it.
 
-Per set: intent macro-F1 (as Rasa's report computes it: an `nlu_fallback` counts as a class),
-report recall, false starts (other messages read as a report), hard negatives started, and how
-many messages have a twin among the training examples. Only figures are printed, never the
+Per set: intent macro-F1 (as Rasa's report computes it: an `nlu_fallback` counts as a class,
+so a single message that falls back costs a whole class's F1), the same over the set's own
+intents only (a fallback then counts only as its intent's miss), report recall, false starts
+(other messages read as a report), hard negatives started, and how many messages have a twin
+among the training examples. Only figures are printed, never the
 messages: the sets stay held out.
 """
 
@@ -78,6 +80,10 @@ def scores(examples: list[Example], predicted: list[str]) -> dict[str, Any]:
     return {
         "messages": len(examples),
         "macro_f1": float(f1_score(truth, predicted, average="macro", zero_division=0)),
+        "macro_f1_set_intents": float(
+            f1_score(truth, predicted, labels=sorted(set(truth)), average="macro", zero_division=0)
+        ),
+        "fallbacks": sum(p == "nlu_fallback" for p in predicted),
         "report_recall": sum(p == REPORT for p in reports) / max(len(reports), 1),
         "false_starts": sum(p == REPORT for p in others) / max(len(others), 1),
         "hard_negatives": len(hard),
@@ -154,7 +160,9 @@ def print_scores(title: str, results: dict[str, dict[str, Any]]) -> None:
         hard = figures["hard_negatives_started"]
         print(
             f"  jeu {name:<8} ({figures['messages']} messages) : F1 macro "
-            f"{figures['macro_f1']:.3f}, rappel des signalements {figures['report_recall']:.1%}, "
+            f"{figures['macro_f1']:.3f} ({figures['macro_f1_set_intents']:.3f} sur les seules "
+            f"intentions du jeu, {figures['fallbacks']} repli(s)), "
+            f"rappel des signalements {figures['report_recall']:.1%}, "
             f"faux départs {figures['false_starts']:.1%}"
             + (
                 f", négatifs difficiles lancés {hard:.1%} sur {figures['hard_negatives']}"

@@ -7,7 +7,8 @@ example is dropped when the training data already has it (same words: case, acce
 punctuation aside), and when a held-out set has a twin of it (the same words, or from three
 words four in five of them in common, as `bench.nlu_heldout` counts twins): examples written
 too close to a held-out set would make its figures lie. Only counts are printed, never a
-held-out message.
+held-out message. Each example is stored as the assistant reads it: secrets masked, as the
+channels mask them (a card number becomes « [numéro de carte masqué] »).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bench.nlu_heldout import (
     plain_text,
     word_set,
 )
+from bot.redaction import redact
 
 NLU_DATA = ROOT / "data/nlu.yml"
 
@@ -38,7 +40,8 @@ def chosen(
     dropped: Counter[str] = Counter()
     keep: dict[str, list[str]] = {}
     for path in new:
-        for intent, line, _hard in example_lines(path):
+        for intent, typed, _hard in example_lines(path):
+            line = redact(typed).text
             mine = word_set(plain_text(line))
             if not mine or mine in known:
                 dropped["déjà là"] += 1

@@ -30,7 +30,9 @@ _KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SSL_CERT_FILE")
 class RasaUnavailable(DomainError):
     """Rasa's command line is missing or failed to run; the message says why, in French."""
 
+    status_code = 503
     code = "rasa_unavailable"
+    title = "Entraînement momentanément impossible"
 
 
 def rasa_env(settings: Settings) -> dict[str, str]:
@@ -113,15 +115,15 @@ def validate(settings: Settings, folder: Path) -> Validation:
 # Rasa's graph trainer names each component as it starts it; DIET also draws a progress bar.
 _EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
 _COMPONENT = re.compile(r"Starting to train component '([^']+)'")
-# How far a training is when a component starts, for the components of config.yml.
-_COMPONENT_PERCENT = {
-    "SpacyNLP": 10,
-    "ProviderExtractor": 30,
-    "LinearIntentClassifier": 50,
-    "DIETClassifier": 50,
-    "MemoizationPolicy": 70,
-    "RulePolicy": 80,
-    "TEDPolicy": 80,
+# What a trainer reads when a component of config.yml starts, and how far the training then is.
+_COMPONENT_STEPS = {
+    "SpacyNLP": ("Lecture des vecteurs de mots", 10),
+    "ProviderExtractor": ("Apprentissage des noms de professionnels", 30),
+    "LinearIntentClassifier": ("Apprentissage des intentions", 50),
+    "DIETClassifier": ("Apprentissage des intentions", 50),
+    "MemoizationPolicy": ("Apprentissage des conversations", 70),
+    "RulePolicy": ("Apprentissage des règles de dialogue", 80),
+    "TEDPolicy": ("Apprentissage des conversations", 80),
 }
 
 
@@ -138,8 +140,8 @@ def read_progress(chunk: str) -> Progress | None:
         return Progress("Entraînement du classifieur (DIET)", 10 + int(epochs[-1]) * 80 // 100)
     components = _COMPONENT.findall(chunk)
     if components:
-        name = components[-1]
-        return Progress(f"Entraînement du composant {name}", _COMPONENT_PERCENT.get(name, -1))
+        phase, percent = _COMPONENT_STEPS.get(components[-1], ("Entraînement en cours", -1))
+        return Progress(phase, percent)
     if "Training NLU model" in chunk or "Starting training" in chunk:
         return Progress("Préparation des données", 5)
     return None

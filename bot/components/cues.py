@@ -33,7 +33,7 @@ CARE_WORDS = (
     "radiographie", "scanner", "irm", "echographie", "hospitalisation", "sejour", "operation",
     "pansement", "pansements", "orthophoniste", "psychologue", "osteopathe", "podologue",
     "pedicure", "audioprothese", "ordonnance", "rdv", "labo", "laboratoire", "pharmacie",
-    "clinique", "opticien", "cabinet", "hopital",
+    "clinique", "opticien", "cabinet", "hopital", "centre",
 )
 # fmt: on
 _CARE = (
@@ -48,6 +48,26 @@ _NEGATION = r"(non|pas|pa|jamais|jamai|jame|ni|rien)"
 _HAPPENED = (
     r"(realise|effectue|recu|recus|fait|faite|fe|fai|livre|venu|justifie|eu|u|pris|prise|vu"
     r"|ete|alle|consulte|honore|existe|exister|recevoir|faire|aller)e?s?"
+)
+# The same told the other way round: « des paiements de pharmacie que je fais pas ».
+_HAPPENED_NOT = (
+    r"que (je |j )?(ne |n )?(ai |les ai |l ai )?(fait|faite|fais|eu|recu|pris|vu|achete)s? "
+    r"(pas|jamais|pa|jamai)"
+)
+# Numbers as typed or dictated, for « dix séances facturées, j'en ai fait six ».
+_NUMBER = (
+    r"(\d+|une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze"
+    r"|quinze|seize|vingt|trente)"
+)
+# More care billed than had: a number of care, then « j'en ai fait (que) six ».
+_FEWER_HAD = (
+    rf"{_NUMBER} {_CARE}\b.*\b(j en ai|j ai|je n en ai|moi j ai|on en a) "
+    rf"(fait|eu|recu|fais|faite?s?)( que| seulement)? {_NUMBER}\b"
+)
+# A payment the person says is not theirs: « la ligne 3 c'est pas moi ».
+_NOT_MINE = (
+    r"(ligne|paiement|remboursement|virement|acte|soin|consultation|seance)s?\b.*"
+    r"\b(c|c est|c etait|ce n est|ce n etait|ce nest|cest) (pas|pa) (moi|moa|a moi|pour moi)\b"
 )
 # Care billed twice, or by someone the person does not know.
 _TWICE = r"(en double|doublons?|deux fois|2 fois|2 foi|comptee?s? comme deux)"
@@ -74,6 +94,7 @@ _CARE_ABSENT = re.compile(
     rf"|(aucune?|sans|pas de|pas d|pas des|jamais de|jamais d|jamais eu de|pas eu de) {_CARE}"
     rf"|{_CARE}\b.*\b({_TWICE}|{_UNKNOWN})|{_TWICE}\b.*\b{_CARE}|{_IDENTITY}"
     rf"|{_ELSEWHERE}\b.*\b{_CARE}|{_CARE}\b.*\b{_ELSEWHERE}|{_UNRECOGNISED}"
+    rf"|{_CARE}\b.*\b{_HAPPENED_NOT}|{_FEWER_HAD}|{_NOT_MINE}"
     r"|anomalies?|inexistante?s?|fictive?s?|fictifs?|fantomes?)\b"
 )
 # Money awaited, not care missing: « je n'ai pas été remboursé », « pas reçu le virement ».
@@ -89,16 +110,20 @@ _MONEY_AWAITED = (
 )
 # « pas de souci avec mes soins », « rien à signaler »: absence of a problem, not of care.
 _NO_PROBLEM = (
-    r"\b(soucis?|problemes?|rien a signaler|tout va bien|pas besoin|sans rendez vous"
-    r"|(pas d|aucune|sans) anomalies?)\b"
+    r"\b((pas de|pas d|aucun|aucune|sans|jamais eu de|pas eu de) (soucis?|problemes?|anomalies?)"
+    r"|rien a signaler|tout va bien|pas besoin|sans rendez vous)\b"
+)
+# The professional did not take the card (« il a pas pris la carte Vitale »): care was had.
+_CARD_NOT_TAKEN = (
+    r"\b(pas|jamais) (pris|passe|accepte|lu|utilise) (la |ma |sa |une )?(carte|vitale)"
 )
 # An amount or a rate found too low, for care received: « anomalie sur le montant ».
 _LOW_AMOUNT = (
     r"\b(anomalies? (sur|dans) (le|mon|les) (montant|taux)|taux|aussi bas|trop bas|trop peu"
     r"|pas assez rembourse)\b"
 )
-# Any of the three: whatever care the message names, none is missing.
-_NOTHING_MISSING = re.compile(f"{_MONEY_AWAITED}|{_NO_PROBLEM}|{_LOW_AMOUNT}")
+# Any of these: whatever care the message names, none is missing.
+_NOTHING_MISSING = re.compile(f"{_MONEY_AWAITED}|{_NO_PROBLEM}|{_LOW_AMOUNT}|{_CARD_NOT_TAKEN}")
 _SPELLER = SpellingNormaliser(CARE_WORDS)
 
 # Questions a person may ask in the same breath as a report, and the words that ask them.

@@ -9,10 +9,13 @@ words, however they are typed), is read as the report it is. Outside a question 
 read as a question (« que veut dire ce mail ? ») that names such care is a report with the
 question beside it, and any other reading (a complaint about a low reimbursement, say) gives
 way to a report this likely when the message tells such a story (« j'étais à l'étranger, et
-trois séances de kiné en août »). Inside a form, or when a yes-or-no question is pending, the
-literal reading stands (« non, aucun de ceux-là » is an answer), except that « je ne sais
-plus » answers the question instead of cancelling, and « non, laissez tomber » cancels instead
-of being taken for a name or a denial.
+trois séances de kiné en août »). The other way round, a message read as a report that asks for
+something else (`errands.py`: money, what « soin non réalisé » means, whether to trust a mail
+that announced an anomaly, a report already made, care not found in the account, all in
+order) gives way to that errand. Inside a form, or when a
+yes-or-no question is pending, the literal reading stands (« non, aucun de ceux-là » is an
+answer), except that « je ne sais plus » answers the question instead of cancelling, and
+« non, laissez tomber » cancels instead of being taken for a name or a denial.
 
 The thresholds are chosen by cross-validation on the training data (`bench/nlu_cv_reading.py`).
 
@@ -41,6 +44,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.cues import names_care_not_as_billed, question_also_asked
+from bot.components.errands import NEXT_READING, quoted_errand, told_errand
 from bot.text import words
 
 REPORT = "report_suspicious_reimbursement"
@@ -116,6 +120,23 @@ class ReadingSettings:
     beside: float = 0.0
     # Any other reading first and a report this likely, naming care not as billed: a report.
     named_runner_up: float = 0.3
+    # A report first that asks for something else (`errands.py`: money, the meaning of a word,
+    # a report already made…) and that errand this likely: the errand.
+    errand_runner_up: float = 0.0
+
+
+def _errand_instead(
+    text: str, ranking: list[dict[str, Any]], settings: ReadingSettings
+) -> list[dict[str, Any]]:
+    """A report that quotes a report's words, or tells of another errand, gives way to it."""
+    errand = quoted_errand(text)
+    if errand is None and not names_care_not_as_billed(text):
+        errand = told_errand(text)
+    if errand == NEXT_READING:
+        errand = str(ranking[1].get("name")) if len(ranking) > 1 else None
+    if errand is None or _confidence(ranking, errand) < settings.errand_runner_up:
+        return ranking
+    return _led_by(errand, ranking)
 
 
 def reread(
@@ -130,7 +151,9 @@ def reread(
     report = _confidence(ranking, REPORT)
     answer_like = first.get("name") in ANSWER_INTENTS
     if first.get("name") == REPORT:
-        return ranking
+        return _errand_instead(text, ranking, settings)
+    if quoted_errand(text):
+        return ranking  # a report's words quoted, nothing reported
     named = names_care_not_as_billed(text)
     if answer_like and (report >= settings.report_runner_up or named):
         # Understood as surely as the answer it was mistaken for: the context decides.
@@ -144,22 +167,19 @@ def reread(
     return ranking
 
 
+_SETTINGS = ("report_runner_up", "beside", "named_runner_up", "errand_runner_up")
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class ContextualReading(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         defaults = ReadingSettings()
-        return {
-            "report_runner_up": defaults.report_runner_up,
-            "beside": defaults.beside,
-            "named_runner_up": defaults.named_runner_up,
-        }
+        return {name: getattr(defaults, name) for name in _SETTINGS}
 
     def __init__(self, config: dict[str, Any]) -> None:
         merged = {**self.get_default_config(), **config}
-        self.settings = ReadingSettings(
-            *(float(merged[name]) for name in ("report_runner_up", "beside", "named_runner_up"))
-        )
+        self.settings = ReadingSettings(**{name: float(merged[name]) for name in _SETTINGS})
 
     @classmethod
     def create(

@@ -33,11 +33,16 @@ _CUE = re.compile(
     r"|passcode|pass\s?phrase|code\s+d['’\s]\s*acc[eè]s|codes?\s+de\s+connexion"
     r"|codes?\s+provisoires?|codes?\s+confidentiels?|codes?\s+personnels?|codes?\s+ameli)"
     r"|(?P<code>codes?\s+secrets?|codes?\s+pin|pin\s+codes?|codes?\s+de\s+s[ée]curit[ée]"
+    # One-time codes: « le code reçu par SMS », « code de vérification », « code à usage unique ».
+    r"|codes?\s+(?:re[çc]us?|envoy[ée]s?)\s+par\s+"
+    r"(?:sms|texto|t[ée]l[ée]phone|mail|e-?mail|courriel)"
+    r"|codes?\s+(?:sms|otp|de\s+v[ée]rification|de\s+validation|de\s+confirmation"
+    r"|[àa]\s+usage\s+unique|[àa]\s+\d\s+chiffres\s+re[çc]us?)"
     r"|cryptogrammes?(?:\s+visuels?)?|cvv2?|cvc2?|cvx2?"
     r"|codes?\s+(?:de\s+(?:ma\s+|la\s+|votre\s+)?)?(?:carte|cb)(?:\s+(?:bleue|bancaire|visa))?)"
     # « mon code : 1234 », but not « mon code d'accès », found by its own cue.
     r"|(?P<owned_code>(?:mon|my|votre|ton)\s+(?:code|pin)(?!\s+(?:d['’\s]|de\s|provisoire"
-    r"|confidentiel|personnel|ameli|secret|pin|s[ée]curit)))"
+    r"|confidentiel|personnel|ameli|secret|pin|s[ée]curit|sms|otp|re[çc]u|envoy|v[ée]rif)))"
     r")(?!\w)",
     re.I,
 )
@@ -93,7 +98,8 @@ _QUALIFIERS = _words(
 _MENTIONS = _words(
     "oublie oubliee oublies oublier perdu perdue perdus bloque bloquee bloques verrouille "
     "incorrect incorrecte correct correcte faux fausse errone erronee invalide valide expire "
-    "expiree perime refuse refusee rejete inconnu inconnue trop pas plus ne n jamais toujours "
+    "expiree perime arrive arrivee refuse refusee rejete inconnu inconnue trop pas plus ne n "
+    "jamais toujours "
     "encore deja bien mal mauvais mauvaise bon bonne juste different differente change changee "
     "changer modifie modifier reinitialise reinitialisee reinitialiser recuperer retrouver "
     "envoye envoyee recu recue demande demandee necessaire obligatoire requis long court "

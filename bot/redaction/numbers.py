@@ -4,9 +4,11 @@ People type these numbers in groups: « FR76 3000 6000 0112 3456 7890 189 »,
 « fr76-3000-… », « 1.85.03.69.123.045.12 », « 4970 1012 3456 7893 12/27 ». The text is cut
 into letter-and-digit tokens; tokens joined by one separator (spaces, a dash or a dot) form a
 run, and every window of consecutive tokens in a run is a candidate, the longest first. A
-candidate counts only when python-stdnum validates it (IBAN check digits and the country's
+candidate counts when python-stdnum validates it (IBAN check digits and the country's
 structure; Luhn for cards; the NIR's key when it is typed), so dates, amounts, phone numbers,
-claim references and RPPS numbers are left as they are.
+claim references and RPPS numbers are left as they are. Right after a word that announces such
+a number (« mon IBAN », « ma CB », « n° de sécu »), its shape is enough: a number typed with one
+digit wrong is still the person's, and they meant to give it.
 """
 
 from __future__ import annotations
@@ -29,7 +31,17 @@ _IBAN_SHAPE = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
 # Sex (and the 3, 4, 7, 8 of temporary numbers), year, month, department (2A/2B: Corsica),
 # town and order; then the optional two-digit key.
 _NIR_SHAPE = re.compile(r"[1-478]\d{2}(\d{2})(\d{2}|2A|2B)\d{6}(\d{2})?")
+_NIR_DIGITS = re.compile(r"\d{13}|\d{15}")
 _LONGEST = 34  # characters of an IBAN, the longest number looked for
+# Words that announce an IBAN, a card number or a NIR, and how far before the number they may be.
+_ANNOUNCED = re.compile(
+    r"(?<!\w)(?:(?P<iban>iban|rib)|(?P<card>cb|carte|visa|mastercard)"
+    r"|(?P<nir>s[ée]cu|s[ée]curit[ée]\s+sociale|nir|assur[ée]e?))(?!\w)",
+    re.I,
+)
+_ANNOUNCED_WITHIN = 30
+# How an announced number starts: a digit, or an IBAN's country and check digits (« FR76 »).
+_NUMBER_START = re.compile(r"\d|[A-Za-z]{2}\d{2}")
 
 
 class Found(NamedTuple):
@@ -81,7 +93,19 @@ def _card(digits: str) -> bool:
     return issuer and luhn.is_valid(digits)
 
 
-def _kind(compact: str, next_token: str | None) -> str | None:
+def _announced_kind(compact: str, announced: str) -> str | None:
+    """The kind of a number that a cue announced (`announced`: iban, card or nir), by shape."""
+    if announced == IBAN:
+        return IBAN if _IBAN_SHAPE.fullmatch(compact) else None
+    # « sécu »: thirteen or fifteen digits; « carte » may be the Vitale card's, then its shape.
+    if _NIR_SHAPE.fullmatch(compact) or (announced == NIR and _NIR_DIGITS.fullmatch(compact)):
+        return NIR
+    return CARD if announced == CARD and compact.isdigit() and 13 <= len(compact) <= 19 else None
+
+
+def _kind(compact: str, next_token: str | None, announced: str | None) -> str | None:
+    if announced:
+        return _announced_kind(compact, announced)
     if compact[:2].isalpha():
         if _IBAN_SHAPE.fullmatch(compact) and iban.is_valid(compact, check_country=False):
             return IBAN
@@ -96,13 +120,25 @@ def _kind(compact: str, next_token: str | None) -> str | None:
     return None
 
 
-def _at(run: list[re.Match[str]], first: int) -> Found | None:
-    """The longest number that starts at token `first` of the run, if any."""
+def _announced(text: str, start: int) -> str | None:
+    """The kind a cue just before `start` announces (« IBAN », « CB », « sécu »), no digit
+    between them; None without one."""
+    window = text[max(0, start - _ANNOUNCED_WITHIN) : start]
+    window = window[window.rfind("]") + 1 :]  # « [IBAN masqué] » announces nothing more
+    cues = list(_ANNOUNCED.finditer(window))
+    if not cues or any(ch.isdigit() for ch in window[cues[-1].end() :]):
+        return None
+    return cues[-1].lastgroup
+
+
+def _longest(run: list[re.Match[str]], first: int, announced: str | None) -> Found | None:
+    """The longest number that starts at token `first`, validated or (announced) by shape."""
     tokens: list[str] = []
     sizes: list[int] = []
     for token in run[first:]:
         size = (sizes[-1] if sizes else 0) + len(token[0])
-        if size > _LONGEST:
+        # An announced number is read by its shape: it ends at the first group without digits.
+        if size > _LONGEST or (announced and not any(ch.isdigit() for ch in token[0])):
             break
         tokens.append(token[0])
         sizes.append(size)
@@ -114,16 +150,26 @@ def _at(run: list[re.Match[str]], first: int) -> Found | None:
             continue
         compact = "".join(tokens[:count]).upper()
         following = run[first + count][0] if first + count < len(run) else None
-        kind = _kind(compact, following)
+        kind = _kind(compact, following, announced)
         if kind is not None:
             return Found(run[first].start(), run[first + count - 1].end(), kind)
     return None
 
 
-def _in_run(run: list[re.Match[str]]) -> Iterator[Found]:
+def _at(text: str, run: list[re.Match[str]], first: int) -> Found | None:
+    """The number that starts at token `first` of the run, if any: a valid one, else one
+    announced by a cue just before it."""
+    found = _longest(run, first, announced=None)
+    if found is None and _NUMBER_START.match(run[first][0]):
+        announced = _announced(text, run[first].start())
+        found = _longest(run, first, announced) if announced else None
+    return found
+
+
+def _in_run(text: str, run: list[re.Match[str]]) -> Iterator[Found]:
     first = 0
     while first < len(run):
-        found = _at(run, first)
+        found = _at(text, run, first)
         if found is None:
             first += 1
             continue
@@ -134,4 +180,4 @@ def _in_run(run: list[re.Match[str]]) -> Iterator[Found]:
 
 def find_numbers(text: str) -> list[Found]:
     """The IBANs, card numbers and NIRs in `text`, in order, none overlapping."""
-    return [found for run in _runs(text) for found in _in_run(run)]
+    return [found for run in _runs(text) for found in _in_run(text, run)]

@@ -77,3 +77,16 @@ def test_new_examples_join_their_intent_and_twins_are_dropped(tmp_path: Path) ->
     )
     assert merged.entity_synonyms == {"kine": "kiné"}  # the rest of the file is untouched
     assert data.read_text(encoding="utf-8").count("- synonym: kiné") == 1
+
+
+def test_a_secret_in_a_new_example_is_stored_masked(tmp_path: Path) -> None:
+    data = _write(tmp_path, "nlu.yml", DATA + "\n- intent: share_sensitive_data\n  examples: |\n"
+                  "    - voici mon iban [IBAN masqué]\n")  # fmt: skip
+    new = _write(
+        tmp_path,
+        "new.yml",
+        'version: "3.1"\nnlu:\n- intent: share_sensitive_data\n  examples: |\n'
+        "    - ma cb 4970 1012 3456 7893 merci\n",
+    )
+    keep, _dropped = chosen([new], data, [])
+    assert keep == {"share_sensitive_data": ["ma cb [numéro de carte masqué] merci"]}

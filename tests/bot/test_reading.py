@@ -38,6 +38,11 @@ def ranking(*pairs: tuple[str, float]) -> list[dict[str, Any]]:
         "je n'ai jamais eu cette séance",
         "aucun soin ce jour-là",
         "anomalie sur un remboursement",
+        # Told the other way round, counted, or disowned.
+        "il y a des paiements de pharmacie que je fais pas",
+        "le kiné a facturé dix séances, moi j'en ai fait six",
+        "12 séances facturées alors que j'en ai eu que 8",
+        "la ligne 3 c pas moi, le remboursement du dentiste",
     ],
 )
 def test_care_that_did_not_happen_is_named(text: str) -> None:

@@ -129,6 +129,37 @@ MASKED = [
     ("code PIN 1234", f"code PIN {CODE}", ("code",), ["1234"]),
     ("mon code PIN est 1234", f"mon code PIN est {CODE}", ("code",), ["1234"]),
     ("mon pin est 1234", f"mon pin est {CODE}", ("code",), ["1234"]),
+    # Announced by « IBAN », « carte », « sécu »…: the shape is enough, a digit wrong or not.
+    ("IBAN FR76 3000 6000 0112 3456 7890 188", f"IBAN {IBAN}", ("iban",), ["7890 188"]),
+    (
+        "Voici mon IBAN FR00 0000 0000 0000 0000 0000 000 pour le remboursement",
+        f"Voici mon IBAN {IBAN} pour le remboursement",
+        ("iban",),
+        ["0000 000"],
+    ),
+    ("ma carte 4970 1012 3456 7890 ok", f"ma carte {CARD} ok", ("card",), ["3456 7890"]),
+    ("ma cb 0000 1111 2222 3333", f"ma cb {CARD}", ("card",), ["2222 3333"]),
+    (
+        "mon numéro de sécu 1 85 03 69 123 045 12",
+        f"mon numéro de sécu {NIR}",
+        ("nir",),
+        ["123 045"],
+    ),
+    (
+        "n° sécurité sociale : 1 00 00 00 000 000 00",
+        f"n° sécurité sociale : {NIR}",
+        ("nir",),
+        ["000 000"],
+    ),
+    # One-time codes sent by the insurer or by anyone pretending to be it.
+    (
+        "le code reçu par sms c'est 739204",
+        f"le code reçu par sms c'est {CODE}",
+        ("code",),
+        ["739204"],
+    ),
+    ("code de vérification : 482913", f"code de vérification : {CODE}", ("code",), ["482913"]),
+    ("mon code SMS 739204", f"mon code SMS {CODE}", ("code",), ["739204"]),
     ("mon code secret est 1234", f"mon code secret est {CODE}", ("code",), ["1234"]),
     (
         "le code de ma carte bleue c'est 1234",
@@ -276,6 +307,9 @@ KEPT = [
     "mot de passe provisoire reçu par courrier",
     "Est-ce que vous allez me demander mon code PIN ?",
     "Je vous donne mon code",
+    "le code reçu par sms ne marche pas",
+    "le code de vérification est arrivé trop tard",
+    "on m'a envoyé un code par SMS, c'est normal ?",
     "quel est mon identifiant ?",
     "mon identifiant ne fonctionne pas",
     "j'ai reçu un SMS qui demandait mon code de carte bancaire",
@@ -303,10 +337,12 @@ KEPT = [
     "mon code postal est 75001",
     "le code de l'acte est HBLD036",
     "le Dr Pin m'a facturé 2 consultations",
-    # Wrong check digits: not an IBAN, a card or a NIR.
-    "IBAN FR76 3000 6000 0112 3456 7890 188",
-    "ma carte 4970 1012 3456 7890 ok",
-    "mon numéro de sécu 1 85 03 69 123 045 12",
+    # Wrong check digits and nothing that announces the number: not an IBAN, a card or a NIR.
+    "FR76 3000 6000 0112 3456 7890 188",
+    "4970 1012 3456 7890 ok",
+    "1 85 03 69 123 045 12",
+    "payé par carte le 12/03/2026, facture 2026-03-000451",
+    "carte Vitale refaite en 2019, dossier 12345",
 ]
 
 

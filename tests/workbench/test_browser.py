@@ -75,13 +75,13 @@ def test_a_trainer_follows_a_training_live_on_a_phone(
     service.set_progress(
         session=db,
         run_id=run.id,
-        phase="Entraînement du composant LinearIntentClassifier",
+        phase="Apprentissage des intentions",
         progress=50,
         state=RunState.TRAINING,
     )
     db.commit()
     expect(status).to_contain_text("Entraînement en cours")
-    expect(status).to_contain_text("LinearIntentClassifier")
+    expect(status).to_contain_text("Apprentissage des intentions")
     expect(page.locator("progress")).to_have_js_property("value", 50)
 
     service.fail_run(

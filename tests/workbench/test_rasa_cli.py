@@ -14,15 +14,15 @@ from api.training.rasa_cli import Progress, problems_in, read_progress
         ),
         (
             "INFO Starting to train component 'LinearIntentClassifier'.",
-            Progress("Entraînement du composant LinearIntentClassifier", 50),
+            Progress("Apprentissage des intentions", 50),
         ),
         (
             "INFO rasa.engine.training.hooks - Starting to train component 'RulePolicy'.",
-            Progress("Entraînement du composant RulePolicy", 80),
+            Progress("Apprentissage des règles de dialogue", 80),
         ),
         (
             "INFO rasa.engine.training.hooks - Starting to train component 'SomethingNew'.",
-            Progress("Entraînement du composant SomethingNew", -1),
+            Progress("Entraînement en cours", -1),
         ),
         ("Epochs:  50%|█████     | 30/60", Progress("Entraînement du classifieur (DIET)", 50)),
         ("INFO rasa.core.agent - nothing to see", None),
