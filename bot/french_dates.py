@@ -173,6 +173,10 @@ def _from_dateparser(text: str, today: date) -> FoundDate | None:
     Only answers with a number and a unit or a month are kept: dateparser also reads a bare
     time (« à 10h ») as today and « début avril » as the 26th, which would be guesses.
     """
+    # What is kept has a digit or « hier » in it: without either, dateparser (a few
+    # milliseconds a message) has nothing to give.
+    if not re.search(r"\d|\bhier\b", text):
+        return None
     from dateparser.search import search_dates
 
     base = datetime(today.year, today.month, today.day, 12, 0)

@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -133,7 +134,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         if self.classifier is None or not to_classify:
             return messages
         texts = [m.get(TEXT) for m in to_classify]
-        probabilities = self.classifier.predict_proba(self._features(to_classify, texts))
+        probabilities = self._probabilities(self._features(to_classify, texts))
         names = [str(name) for name in self.classifier.classes_]
         length = int(self.config["ranking_length"])
         for message, row in zip(to_classify, probabilities, strict=True):
@@ -142,6 +143,18 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking[:length] if length else ranking, True)
         return messages
+
+    def _probabilities(self, features: csr_matrix) -> npt.NDArray[np.float64]:
+        """What the multinomial `predict_proba` gives, without its checks at each message:
+        the softmax of the linear scores."""
+        assert self.classifier is not None
+        scores = np.asarray(features @ self.classifier.coef_.T) + self.classifier.intercept_
+        scores -= scores.max(axis=1, keepdims=True)
+        exponentials = np.exp(scores)
+        probabilities: npt.NDArray[np.float64] = exponentials / exponentials.sum(
+            axis=1, keepdims=True
+        )
+        return probabilities
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self.process(training_data.training_examples)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from bot.components.features import TextFeatures
 from bot.components.intents import LinearIntentClassifier
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -12,6 +13,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import hstack
 
 EXAMPLES = {
     "report_suspicious_reimbursement": [
@@ -92,3 +94,29 @@ def test_with_a_single_intent_nothing_is_trained_and_messages_pass_through(
     loaded = LinearIntentClassifier.load({}, storage, resource, _context())
 
     assert _classify(loaded, "bonjour").get(INTENT) is None
+
+
+def test_probabilities_are_scikit_learns_without_its_checks(storage: LocalModelStorage) -> None:
+    component = LinearIntentClassifier.create({}, storage, Resource("intents"), _context())
+    component.train(_training_data())
+    assert component.classifier is not None and component.text_features is not None
+    texts = ["le kiné a compté 20 séances au lieu de 12", "salut", "phishing ?", "", "😀"]
+    features = component.text_features.transform(texts)
+    ours = component._probabilities(features)
+    assert ours == pytest.approx(component.classifier.predict_proba(features), abs=1e-12)
+
+
+def test_features_are_scikit_learns_tf_idf() -> None:
+    texts = [text for examples in EXAMPLES.values() for text in examples]
+    features = TextFeatures(5, negation_scope=True, spelling=True).fit(texts)
+    probe = ["on m'a pas fait la séance", "Bonjour !", "", "rembourssement suspec 😀"]
+    folded = features.folded(features._cores(probe))
+    assert features.negation is not None
+    stock = hstack(
+        [
+            features.word.transform(folded),
+            features.char.transform(features._cores(probe)),
+            features.negation.transform(folded),
+        ]
+    )
+    assert abs(features.transform(probe) - stock).max() < 1e-12
