@@ -71,12 +71,21 @@ _NOT_MINE = (
 )
 # Care billed twice, or by someone the person does not know.
 _TWICE = r"(en double|doublons?|deux fois|2 fois|2 foi|comptee?s? comme deux)"
-_UNKNOWN = r"(inconnue?s?|que je (ne )?connais pas|je (ne )?(le |la )?connais (meme )?pas)"
+_UNKNOWN = (
+    r"(inconnue?s?|que je (ne )?connais pas|je (ne )?(le |la )?connais (meme )?pas"
+    r"|(je )?(ne )?sais (meme |vraiment )?(pas|pa) (du tout |meme )?(qui|ou) (c est|est|il est"
+    r"|elle est|ca se trouve|c etait)|c est pour qui)"
+)
+# « c'est qui ce dentiste le 5 mai ?? »: a professional the person asks who they are.
+_WHO_IS = r"(c est qui|cest qui|c qui|c ki|qui est|qui c est) (ce|cet|cette|le|la|l|les|ces) "
 # Someone else using the person's card or number: « quelqu'un s'est servi de ma carte Vitale ».
 _IDENTITY = (
     r"(servi|sert|servent|utilise\w*|pris) (de )?(ma|mon|mes) (carte|numero|vitale|identite|secu)"
     r"|(ma|mon) (carte|numero|vitale)\b.*\bs en (sert|servent|est servie?|servir)"
     r"|usurpation|vol d identite"
+    r"|\bqui\b[^.?!]*\b(avec|sur) (ma|mon) (carte|numero|vitale|identite|secu)"
+    r"|(se|s) (soigne|soignent|fait soigner|font soigner|fait rembourser|font rembourser)"
+    r" (avec|sur|grace a) (ma|mon|mes) (carte|numero|vitale|identite|secu)"
 )
 # A payment the person does not recognise: « je ne reconnais pas le remboursement du 15 mai ».
 _UNRECOGNISED = (
@@ -85,16 +94,30 @@ _UNRECOGNISED = (
 )
 # The person was elsewhere when the care was billed: « j'étais à l'étranger tout le mois ».
 _ELSEWHERE = (
-    r"(etais|etait|etions|etaient|ai ete|a ete) (toute? |tout le )?"
+    r"((etais|etait|etions|etaient|ai ete|a ete) (toute? |tout le )?"
     r"(a l etranger|en vacances|hospitalise\w*|absente?|en voyage|a l hopital|en deplacement"
     r"|pas la|en maison de retraite|en cure)"
+    r"|(etais|etait|etions) (meme )?(pas|pa) (encore )?(arrivee?s?|la|ne|nee|en france))"
+)
+# Care paid against what the person says of themselves: « une sage-femme payée alors que je ne
+# suis pas enceinte ».
+_CONTRADICTED = (
+    r"(paye|rembourse|facture|compte|declare)e?s? alors (que|qu) (je|j|moi|mon|ma|il|elle)\b"
+    r"[^.?!]{0,40}\b(pas|jamais|plus|aucune?)\b"
+)
+# An act billed instead of, or dearer than, the one received: « une couronne au lieu d'un
+# détartrage », « remboursé pour des verres progressifs bien plus chers ».
+_BILLED_OTHER = (
+    r"(facture|rembourse|remboursement|compte|declare|paye)e?s?\b[^.?!]*"
+    r"\b(au lieu d|a la place d|(bien |beaucoup )?plus cher(e|s|es)?)\b"
 )
 _CARE_ABSENT = re.compile(
     rf"\b({_CARE}\b.*\b{_NEGATION} {_HAPPENED}|{_NEGATION} {_HAPPENED}\b.*\b{_CARE}"
     rf"|(aucune?|sans|pas de|pas d|pas des|jamais de|jamais d|jamais eu de|pas eu de) {_CARE}"
-    rf"|{_CARE}\b.*\b({_TWICE}|{_UNKNOWN})|{_TWICE}\b.*\b{_CARE}|{_IDENTITY}"
+    rf"|{_CARE}\b.*\b({_TWICE}|{_UNKNOWN})|{_TWICE}\b.*\b{_CARE}|{_IDENTITY}|{_WHO_IS}{_CARE}"
     rf"|{_ELSEWHERE}\b.*\b{_CARE}|{_CARE}\b.*\b{_ELSEWHERE}|{_UNRECOGNISED}"
     rf"|{_CARE}\b.*\b{_HAPPENED_NOT}|{_FEWER_HAD}|{_NOT_MINE}"
+    rf"|{_CARE}\b.*\b({_CONTRADICTED}|{_BILLED_OTHER})|({_CONTRADICTED}|{_BILLED_OTHER})\b.*\b{_CARE}"
     r"|anomalies?|inexistante?s?|fictive?s?|fictifs?|fantomes?)\b"
 )
 # Money awaited, not care missing: « je n'ai pas été remboursé », « pas reçu le virement ».
@@ -107,6 +130,7 @@ _MONEY_AWAITED = (
     r"|\b(paiement|remboursement|virement)s?\b[^.?!]*\b(pas|jamais) (encore )?(ete )?"
     r"(effectue|regle|fait|verse|arrive)"
     r"|\b(pas|jamais) (encore )?(ete )?(regle|pris en charge)|\bjamais vu la couleur"
+    r"|\brembou?r?s+e?ments?( \w+){0,2} (pas|pa|toujours pas) (encore )?(recu|arrive)\b"
 )
 # « pas de souci avec mes soins », « rien à signaler »: absence of a problem, not of care.
 _NO_PROBLEM = (
@@ -169,10 +193,22 @@ def _read_as_typed(text: str) -> str:
     return _SPELLER(words(text))
 
 
+# « je n'ai pas été remboursé, mais le kiné a été payé pour une séance jamais faite »: what
+# follows such a word is read on its own too.
+_BUT = re.compile(r"\b(?:mais|par contre|sauf|pourtant|cependant|en revanche)\b")
+
+
 def names_care_not_as_billed(text: str) -> bool:
-    """« soin non réalisé », « jamais eu de séance », « kiné inconnu », « séance en double »."""
+    """« soin non réalisé », « jamais eu de séance », « kiné inconnu », « séance en double »;
+    not when the same words say that nothing is missing (money awaited, no problem), unless a
+    part after « mais » names such care on its own."""
     folded = _read_as_typed(text)
-    return bool(_CARE_ABSENT.search(folded)) and not _NOTHING_MISSING.search(folded)
+    if not _CARE_ABSENT.search(folded):
+        return False
+    return any(
+        _CARE_ABSENT.search(part) and not _NOTHING_MISSING.search(part)
+        for part in (folded, *_BUT.split(folded)[1:])
+    )
 
 
 def question_also_asked(text: str) -> str | None:

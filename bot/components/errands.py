@@ -40,7 +40,16 @@ _MEANING = re.compile(
     rf"|qu entendez vous (exactement )?par|definition de) (une? |le |la |l |les )?{_INSURER_WORDS}"
     rf"|\b{_INSURER_WORDS}\b[^.?!]{{0,20}}\b(veut dire quoi|signifie quoi|ca veut dire)\b"
 )
+# The words quoted, « entre guillemets », in a message that asks about them.
+_QUOTED = re.compile(r"[«\"“]([^»\"”]{3,80})[»\"”]")
+_INSURER_WORDS_ALONE = re.compile(rf"\b{_INSURER_WORDS}\b")
 _FIRST_PERSON = re.compile(r"\b(je|j|moi|mon|ma|mes|me|m)\b")
+# The first person of someone reading the words, not telling of their care: « je l'ai lu dans
+# le courriel », « je ne comprends pas ».
+_READER = re.compile(
+    r"\b(je l ai (lu|vu)|j ai (lu|vu|recu)|je (ne )?(comprends|sais|vois) (pas|rien)( ce que)?"
+    r"|m a ete envoye|on m a (envoye|ecrit)|je me demande|dans mon (mail|courriel|message))\b"
+)
 # A mail, an SMS or a caller that announced an anomaly, and the person asking whether to trust
 # it: « un courriel m'annonce une anomalie… est-ce fiable ? ».
 _ANNOUNCED = re.compile(
@@ -52,22 +61,34 @@ _TRUST = re.compile(
     r"|je (dois|peux) (cliquer|repondre|lui donner)|(veut|demande|demandait) mon (code|mot de"
     r" passe|numero|iban|rib))\b"
 )
-# Money asked for: « pouvez-vous me rembourser le taxi ? J'ai payé moi-même ».
+# Money asked for or awaited: « pouvez-vous me rembourser le taxi ? J'ai payé moi-même »,
+# « pas remboursé l'ambulance du 17 mai ».
 _MONEY = re.compile(
     r"\b((me|nous) (faire|fais|fait|ferai) rembourser"
     r"|(pouvez|pourriez|peut|pouvait|pourrait) (vous )?me rembourser"
-    r"|rembourse[zr]? moi|(etre|me faire) rembourse"
+    r"|rembourse[zr]? moi|(etre|me faire) rembourse(e|s|es)?"
+    r"|(mon|ma|notre) (dossier|demande) de remboursement"
     r"|(recuperer|recupere|recup|ravoir|recevoir|toucher) (mon |mes |ma |l |de l |cet |cette )?"
     r"(argent|sous|thunes?|remboursement|sou)"
     r"|j ai (tout )?paye (moi meme|de ma poche|en entier|plein tarif)|avance les frais"
     r"|(get|have) (my )?money back|reimburse me)\b"
+    r"|(je n ai|j ai|on m a|on ne m a|vous ne m avez|vous m avez) (toujours |encore )?"
+    r"(pas|jamais|toujours pas) (encore )?(ete )?rembourse"
+    r"|^(pas|toujours pas) (encore )?(ete )?rembourse"
+    r"|rembou?r?s+e?ments?( \w+){0,3} (pas|pa|toujours pas) (encore )?(recu|arrive)\b"
+    r"|j attends (toujours |encore )?(mon|le|son|ce) remboursement|toujours rien (recu|touche)"
+    # Paid to the professional, not to the person (third-party payment): « le labo a été
+    # remboursé et pas moi ».
+    r"|(paye|rembourse|verse)e?s? (et |mais )?(pas|non) (a )?moi"
+    r"|c est (lui|elle|eux) qui (recoit|recoivent|touche|touchent) l argent"
 )
 # A report already made, and what became of it.
 _ALREADY_REPORTED = re.compile(
     r"\b(j ai|j avais|on a|ma fille a|mon fils a|nous avons|je vous ai) (deja )?"
     r"((fait|envoye|depose) (un |une |le |la |mon |ma )?(signalement|declaration|reclamation)"
     r"|signale|declare)\b[^.?!]*\b(personne|reponse|repondu|nouvelles?|news|suivi|ou en est"
-    r"|en est ou|avance|traite|recontacte|rappele)"
+    r"|en est ou|avance|traite|recontacte|rappele|bouge|quand|suite|toujours rien"
+    r"|combien de temps|recupere\w*|rembourse\w*)"
 )
 # Care the person had and cannot find: « je ne trouve pas le soin dans mon compte ».
 _NOT_FOUND = re.compile(
@@ -80,16 +101,23 @@ _ALL_FINE = re.compile(
     r"|\b(je )?(les |le |la )?reconnais (bien )?(tous|toutes|tout)\b|\bje les connais tous\b"
     r"|\bc est bien (mes soins|mes paiements)\b|\btout est (bon|normal|ok|correct|en ordre)\b"
     r"|\brien d anormal\b|\brien de (suspect|bizarre|louche|anormal)\b"
+    r"|\b(tous |toutes )?(mes |les )(paiements|remboursements|soins) (sont )?(bien )?"
+    r"(normaux|corrects|bons|en ordre|ok|justes)\b|\btout correspond\b"
 )
 # « pas de souci avec le kiné, mais… »: all in order, except what follows.
 _EXCEPT = re.compile(r"\b(mais|sauf|par contre|pourtant|cependant|en revanche)\b")
+# « … mais est-ce que je dois faire opposition ? »: a question after it asks, it excepts nothing.
+_ASKED_AFTER = re.compile(
+    r"^\W*(est ce que|est ce qu|dois je|faut il|comment|pouvez vous|je dois)\b"
+)
 
 
 def quoted_errand(text: str) -> str | None:
     """The intent of a message that quotes a report's words without reporting anything new
     (a word's meaning, a mail to trust or not, a report already made), else None."""
     folded = words(text)
-    if _MEANING.search(folded) and not _FIRST_PERSON.search(folded):
+    telling = _FIRST_PERSON.search(_READER.sub(" ", folded))
+    if not telling and (_MEANING.search(folded) or _asks_about_quoted_words(text)):
         return EMAIL_CONTENT
     if _ANNOUNCED.search(folded) and _TRUST.search(folded):
         return PHISHING
@@ -108,6 +136,18 @@ def told_errand(text: str) -> str | None:
         (HOW_TO_CHECK, _NOT_FOUND),
         (NEXT_READING, _ALL_FINE),
     ):
-        if cue.search(folded) and not (intent == NEXT_READING and _EXCEPT.search(folded)):
+        if cue.search(folded) and not (intent == NEXT_READING and _excepted(folded)):
             return intent
     return None
+
+
+def _excepted(folded: str) -> bool:
+    """Whether « mais », « sauf »… brings something not in order (not a mere question)."""
+    return any(not _ASKED_AFTER.search(folded[found.end() :]) for found in _EXCEPT.finditer(folded))
+
+
+def _asks_about_quoted_words(text: str) -> bool:
+    """« dans le mail « acte non réalisé », c'est quand le rendez-vous est annulé ? »"""
+    return "?" in text and any(
+        _INSURER_WORDS_ALONE.search(words(quoted.group(1))) for quoted in _QUOTED.finditer(text)
+    )

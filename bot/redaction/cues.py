@@ -31,7 +31,9 @@ _CUE = re.compile(
     r"|(?P<login>identifiant|login|nom\s+d['’]\s*utilisateur|user\s?name|user\s?id)"
     r"|(?P<password>mots?[\s-]+de[\s-]+pass(?:e|es)?|motdepasse|mdp|pass\s?words?|passwd|pwd"
     r"|passcode|pass\s?phrase|code\s+d['’\s]\s*acc[eè]s|codes?\s+de\s+connexion"
-    r"|codes?\s+provisoires?|codes?\s+confidentiels?|codes?\s+personnels?|codes?\s+ameli)"
+    r"|codes?\s+provisoires?|codes?\s+confidentiels?|codes?\s+personnels?|codes?\s+ameli"
+    # « le code de mon compte est … », « code de l'espace ameli ».
+    r"|codes?\s+d[eu]\s+(?:mon\s+|ma\s+|votre\s+|l['’]\s*)?(?:compte|espace))"
     r"|(?P<code>codes?\s+secrets?|codes?\s+pin|pin\s+codes?|codes?\s+de\s+s[ée]curit[ée]"
     # One-time codes: « le code reçu par SMS », « code de vérification », « code à usage unique ».
     r"|codes?\s+(?:re[çc]us?|envoy[ée]s?)\s+par\s+"

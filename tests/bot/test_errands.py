@@ -39,6 +39,20 @@ def ranking(*pairs: tuple[str, float]) -> list[dict[str, Any]]:
             "j'ai fait la déclaration du soin pas fait il y a quinze jours et personne m'a répondu",
             "ask_report_status",
         ),
+        # The person tells that they read the words, not that they had such care.
+        (
+            "que signifie acte non réalisé ? je l'ai lu dans le mail, je ne comprends pas",
+            "ask_email_content",
+        ),
+        ("le courriel parle de « soin non effectué », ça s'applique quand ?", "ask_email_content"),
+        (
+            "j'avais signalé la sage-femme qui compte tout deux fois, ça bouge ?",
+            "ask_report_status",
+        ),
+        (
+            "j'ai signalé un acte facturé plus cher en mai, l'argent est récupéré quand ?",
+            "ask_report_status",
+        ),
     ],
 )
 def test_a_message_quoting_a_reports_words_is_its_question(text: str, errand: str) -> None:
@@ -59,6 +73,18 @@ def test_a_message_quoting_a_reports_words_is_its_question(text: str, errand: st
             "ask_reimbursement_delay",
         ),
         ("comment je récupère mon argent pour les lunettes", "ask_reimbursement_delay"),
+        ("pas remboursé le taxi du 4 juin", "ask_reimbursement_delay"),
+        # Third-party payment: the professional was paid for care the person had.
+        ("la radiologie a été payée et pas moi, c'est normal ?", "ask_reimbursement_delay"),
+        ("je n'ai toujours pas été remboursée pour l'orthoptiste", "ask_reimbursement_delay"),
+        (
+            "mon dossier de remboursement pour les soins en Espagne, il en est où ?",
+            "ask_reimbursement_delay",
+        ),
+        (
+            "j'ai tout avancé à Bruxelles, que faire pour être remboursée ?",
+            "ask_reimbursement_delay",
+        ),
         (
             "je suis allée chez le dentiste mardi mais je ne trouve pas le soin dans mon compte",
             "ask_how_to_check",
@@ -81,6 +107,11 @@ def test_a_message_telling_another_errand_is_that_errand(text: str, errand: str)
             "carte vitale volée hier, rien de bizarre sur mon compte, je veux la bloquer",
             "other_procedure",
         ),
+        (
+            "j'ai perdu ma carte, mes paiements sont bien normaux, mais est-ce que je la bloque ?",
+            "other_procedure",
+        ),
+        ("tout correspond, merci beaucoup", "thank"),
     ],
 )
 def test_a_message_saying_all_is_in_order_means_what_it_says_besides(
@@ -105,6 +136,10 @@ def test_a_message_saying_all_is_in_order_means_what_it_says_besides(
         "c'est bien moi, ce paiement à un centre de santé ? je ne connais pas ce centre",
         "c'est quoi le paiement du 3 mars chez un kiné inconnu ?",
         "c'est quoi cette anomalie : une séance de kiné que je n'ai jamais faite",
+        # A word of money beside care not as billed: the care decides.
+        "je n'ai pas été remboursé, mais le kiné a été payé pour une séance jamais faite",
+        "mes soins sont normaux sauf une radio que je n'ai jamais passée",
+        "j'ai un « soin non réalisé » sur mon compte, le kiné du 3 mai ?",
     ],
 )
 def test_a_report_stays_a_report(text: str) -> None:

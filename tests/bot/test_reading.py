@@ -79,6 +79,17 @@ def test_a_plain_negation_names_no_missing_care(text: str) -> None:
         "bonjour je ne reconnais pas le remboursement du 15 mai",
         "mon ex a gardé ma carte vitale et je pense qu'elle s'en sert chez le pharmacien",
         "jsuis jamais allé chez ce dermato",
+        # Someone else cared for with the person's card, care paid against what they are,
+        # an act billed instead of or dearer than the one had, care before they arrived.
+        "mon beau-frère se fait soigner avec ma carte vitale",
+        "une orthophoniste payée alors que mon fils ne parle même pas encore",
+        "le dentiste a facturé une couronne au lieu d'un simple plombage",
+        "l'opticien a été remboursé pour des verres bien plus chers que les miens",
+        "un labo remboursé en mars, j'étais même pas arrivée en France",
+        # A professional the person asks who they are, or someone using their card.
+        "le docteur Lemoine du 2 juin, je sais pas du tout qui c'est",
+        "c'est qui ce podologue le 14 ??",
+        "mais qui va chez l'ostéo avec ma carte vitale ?",
     ],
 )
 def test_care_not_as_billed_is_named_however_it_is_typed(text: str) -> None:
@@ -97,6 +108,7 @@ def test_care_not_as_billed_is_named_however_it_is_typed(text: str) -> None:
         "la radio du genou n'a toujours pas été réglée",
         "anomalie sur le montant : 7 euros pour une séance de kiné à 50",  # care received
         "je veux m'assurer qu'il n'y a pas d'anomalie dans mes soins",
+        "remboursement du kiné pas encore reçu",
     ],
 )
 def test_money_awaited_or_a_story_without_care_names_nothing(text: str) -> None:

@@ -125,6 +125,12 @@ MASKED = [
     ("code confidentiel : 0000", f"code confidentiel : {PASSWORD}", ("password",), ["0000"]),
     ("mon code d'accès : 4567", f"mon code d'accès : {PASSWORD}", ("password",), ["4567"]),
     ("code d’accès = xk-22", f"code d’accès = {PASSWORD}", ("password",), ["xk-22"]),
+    (
+        "le code de mon compte est Lilas#1958",
+        f"le code de mon compte est {PASSWORD}",
+        ("password",),
+        ["Lilas#1958"],
+    ),
     # Codes: PIN, card code, cryptogram.
     ("code PIN 1234", f"code PIN {CODE}", ("code",), ["1234"]),
     ("mon code PIN est 1234", f"mon code PIN est {CODE}", ("code",), ["1234"]),
@@ -309,6 +315,8 @@ KEPT = [
     "Je vous donne mon code",
     "le code reçu par sms ne marche pas",
     "le code de vérification est arrivé trop tard",
+    "j'ai oublié le code de mon compte",
+    "le code de mon compte ne marche plus",
     "on m'a envoyé un code par SMS, c'est normal ?",
     "quel est mon identifiant ?",
     "mon identifiant ne fonctionne pas",
