@@ -193,9 +193,9 @@ def _read_as_typed(text: str) -> str:
     return _SPELLER(words(text))
 
 
-# « je n'ai pas été remboursé, mais le kiné a été payé pour une séance jamais faite »: what
-# follows such a word is read on its own too.
-_BUT = re.compile(r"\b(?:mais|par contre|sauf|pourtant|cependant|en revanche)\b")
+# « mais », « sauf »…: what follows may say otherwise than what came before (« je n'ai pas été
+# remboursé, mais le kiné a été payé pour une séance jamais faite »).
+BUT = re.compile(r"\b(?:mais|par contre|sauf|pourtant|cependant|en revanche)\b")
 
 
 def names_care_not_as_billed(text: str) -> bool:
@@ -205,9 +205,11 @@ def names_care_not_as_billed(text: str) -> bool:
     folded = _read_as_typed(text)
     if not _CARE_ABSENT.search(folded):
         return False
+    if not _NOTHING_MISSING.search(folded):
+        return True
     return any(
         _CARE_ABSENT.search(part) and not _NOTHING_MISSING.search(part)
-        for part in (folded, *_BUT.split(folded)[1:])
+        for part in BUT.split(folded)[1:]
     )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from bot.components.cues import BUT
 from bot.text import words
 
 MONEY_AWAITED = "ask_reimbursement_delay"
@@ -62,7 +63,8 @@ _TRUST = re.compile(
     r" passe|numero|iban|rib))\b"
 )
 # Money asked for or awaited: « pouvez-vous me rembourser le taxi ? J'ai payé moi-même »,
-# « pas remboursé l'ambulance du 17 mai ».
+# « pas remboursé l'ambulance du 17 mai ». Narrower than cues.py's money awaited, which only
+# withholds a cue: these turn a report into another errand, so each says whose money it is.
 _MONEY = re.compile(
     r"\b((me|nous) (faire|fais|fait|ferai) rembourser"
     r"|(pouvez|pourriez|peut|pouvait|pourrait) (vous )?me rembourser"
@@ -104,8 +106,7 @@ _ALL_FINE = re.compile(
     r"|\b(tous |toutes )?(mes |les )(paiements|remboursements|soins) (sont )?(bien )?"
     r"(normaux|corrects|bons|en ordre|ok|justes)\b|\btout correspond\b"
 )
-# « pas de souci avec le kiné, mais… »: all in order, except what follows.
-_EXCEPT = re.compile(r"\b(mais|sauf|par contre|pourtant|cependant|en revanche)\b")
+# « pas de souci avec le kiné, mais… »: all in order, except what follows `BUT`; and
 # « … mais est-ce que je dois faire opposition ? »: a question after it asks, it excepts nothing.
 _ASKED_AFTER = re.compile(
     r"^\W*(est ce que|est ce qu|dois je|faut il|comment|pouvez vous|je dois)\b"
@@ -143,7 +144,7 @@ def told_errand(text: str) -> str | None:
 
 def _excepted(folded: str) -> bool:
     """Whether « mais », « sauf »… brings something not in order (not a mere question)."""
-    return any(not _ASKED_AFTER.search(folded[found.end() :]) for found in _EXCEPT.finditer(folded))
+    return any(not _ASKED_AFTER.search(folded[found.end() :]) for found in BUT.finditer(folded))
 
 
 def _asks_about_quoted_words(text: str) -> bool:
