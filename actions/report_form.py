@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, NotAuthenticated, Rejected, get_api
 from actions.conversation import caller, previous_value, session_expired
+from actions.corrections import CORRECTION_WORDS, answers_the_recap, field_named, names_nobody
 from actions.date_lookup import (
     LOOKUP_SLOT,
     date_not_given,
@@ -38,12 +39,6 @@ OPENING_INTENT = "report_suspicious_reimbursement"
 # Requested slots at which a provider named in passing may replace the one collected.
 PROVIDER_CHANGE_STEPS = (None, "care_date", "provider", "claim_choice", "correction_field",
                          "report_confirmed")  # fmt: skip
-CORRECTION_WORDS = {
-    "care_date": ("date", "jour", "quand"),
-    "provider": ("professionnel", "medecin", "docteur", "nom", "dentiste", "pharmacie",
-                 "etablissement", "praticien"),
-    "act_description": ("description", "acte", "explication", "texte"),
-}  # fmt: skip
 
 
 def _changed(tracker: Tracker, slot: str, value: Any) -> bool:
@@ -147,7 +142,9 @@ class ValidateReportForm(FormValidationAction):
         provider = " ".join(str(value).split())
         if provider.startswith("/"):  # a payment chosen among those offered: it names the provider
             return {"provider": filled_from_claim(tracker, self._choice(tracker)).get("provider")}
-        if not 2 <= len(provider) <= 200 or not any(ch.isalpha() for ch in provider):
+        if names_nobody(provider) and before and tracker.get_slot(REQUESTED_SLOT) != "provider":
+            return {"provider": before}  # « le » found in a correction names no one: no change
+        if not 2 <= len(provider) <= 200 or names_nobody(provider):
             dispatcher.utter_message(response="utter_provider_not_understood")
             return {"provider": None}
         stale = stale_after_change("provider") if before and before != provider else {}
@@ -231,14 +228,7 @@ class ValidateReportForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value).lower()
-        field = (
-            text
-            if text in CORRECTION_WORDS
-            else next(
-                (slot for slot, words in CORRECTION_WORDS.items() if any(w in text for w in words)),
-                None,
-            )
-        )
+        field = text if text in CORRECTION_WORDS else field_named(text)
         if field is None:
             return {"correction_field": None}
         return {**stale_after_change(field), field: None, "correction_field": None}
@@ -246,12 +236,19 @@ class ValidateReportForm(FormValidationAction):
     async def validate_report_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value is True:
-            return {"report_confirmed": True}
         corrected = any(
-            slot in tracker.slots_to_validate() and _changed(tracker, slot, tracker.get_slot(slot))
+            slot in tracker.slots_to_validate()
+            and _changed(tracker, slot, tracker.get_slot(slot))
+            and not (slot == "provider" and names_nobody(str(tracker.get_slot(slot))))
             for slot in ("care_date", "provider", "act_description")
         )
-        if corrected:
+        if value is True and not corrected:
+            # A yes files only the recap it answers: after anything else (a fallback, a
+            # question), the recap is shown again first.
+            return {"report_confirmed": True if answers_the_recap(tracker) else None}
+        if corrected:  # « oui, mais c'était le kiné »: a correction, never a confirmation
             return {"report_confirmed": None}  # « non, c'était le 4 mars »: already corrected
+        field = field_named(str(tracker.latest_message.get("text") or ""))
+        if field:  # « non, c'est pas le bon professionnel, c'est le kiné »: asked again
+            return {**stale_after_change(field), field: None, "report_confirmed": None}
         return {"report_confirmed": None, "correction_pending": True}

@@ -123,4 +123,5 @@ QUESTIONS_ANSWERED_BESIDE: dict[str, str] = {
     "ask_why_now": "utter_faq_why_now",
     "ask_how_to_check": "utter_faq_how_to_check",
     "ask_human": "utter_ask_human",
+    "bot_challenge": "utter_iamabot",
 }

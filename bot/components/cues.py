@@ -36,6 +36,36 @@ CARE_WORDS = (
     "clinique", "opticien", "cabinet", "hopital", "centre",
 )
 # fmt: on
+# The words of absence typed in haste (« jamias », « realsié », « remboursment »): read as these,
+# each inflection listed so that none is « corrected » into another.
+ABSENCE_WORDS = (
+    "jamais",
+    "realise",
+    "realisee",
+    "realises",
+    "realisees",
+    "realiser",
+    "effectue",
+    "effectuee",
+    "effectues",
+    "effectuees",
+    "effectuer",
+    "rembourse",
+    "remboursee",
+    "rembourses",
+    "remboursees",
+    "rembourser",
+    "remboursez",
+    "remboursement",
+    "remboursements",
+    "inconnu",
+    "inconnue",
+    "inconnus",
+    "inconnues",
+    "reconnais",
+    "reconnait",
+    "reconnaitre",
+)  # fmt: skip
 _CARE = (
     "("
     + "|".join(sorted(set(CARE_WORDS), key=len, reverse=True))
@@ -47,7 +77,8 @@ _NEGATION = r"(non|pas|pa|jamais|jamai|jame|ni|rien)"
 # What did not happen to the care: done, received, seen, taken… (with SMS forms: « fé », « u »).
 _HAPPENED = (
     r"(realise|effectue|recu|recus|fait|faite|fe|fai|livre|venu|justifie|eu|u|pris|prise|vu"
-    r"|ete|alle|consulte|honore|existe|exister|recevoir|faire|aller)e?s?"
+    r"|ete|alle|consulte|honore|existe|exister|recevoir|faire|aller|eu lieu|commande|achete"
+    r"|prescrit)e?s?"
 )
 # The same told the other way round: « des paiements de pharmacie que je fais pas ».
 _HAPPENED_NOT = (
@@ -68,6 +99,8 @@ _FEWER_HAD = (
 _NOT_MINE = (
     r"(ligne|paiement|remboursement|virement|acte|soin|consultation|seance)s?\b.*"
     r"\b(c|c est|c etait|ce n est|ce n etait|ce nest|cest) (pas|pa) (moi|moa|a moi|pour moi)\b"
+    r"|\b(c|c est|ce n est|cest) (pas|pa) (moi|a moi) (ce|cette|ces|le|la|les) "
+    r"(ligne|paiement|remboursement|virement|acte|soin|consultation|seance)"
 )
 # Care billed twice, or by someone the person does not know.
 _TWICE = r"(en double|doublons?|deux fois|2 fois|2 foi|comptee?s? comme deux)"
@@ -86,19 +119,37 @@ _IDENTITY = (
     r"|\bqui\b[^.?!]*\b(avec|sur) (ma|mon) (carte|numero|vitale|identite|secu)"
     r"|(se|s) (soigne|soignent|fait soigner|font soigner|fait rembourser|font rembourser)"
     r" (avec|sur|grace a) (ma|mon|mes) (carte|numero|vitale|identite|secu)"
+    r"|(se|s est|s) (fait|font|faire) (rembourser|soigner|payer) (sur mon dos|a ma place)"
+    r"|(quelqu un|quelqun|qqn|qqun|qq1|qlq1) (d autre )?(sur|avec) (ma|mon) (carte|numero|vitale)"
 )
-# A payment the person does not recognise: « je ne reconnais pas le remboursement du 15 mai ».
+# A payment the person does not recognise: « je ne reconnais pas le remboursement du 15 mai »,
+# « ce nom de kiné ne me dit rien », « une ligne radio, aucune idée de ce que c'est ».
+_LINE = rf"(ligne|nom|remboursement|paiement|virement|{_CARE})"
+_PUZZLED = (
+    r"((ne )?reconnai[st] (pas|pa)|(ne )?me (dit|dis|disent) rien|m dit rien|jamais entendu parler"
+    r"|aucune idee (de )?(ce que c est|de quoi il s agit|d ou (ca|il|elle) (vient|sort))"
+    r"|(ne )?comprends (pas|pa) (le|la|ce|cet|cette|ces) (ligne|paiement|remboursement|acte))"
+)
 _UNRECOGNISED = (
-    r"(ne )?reconnais pas (le|ce|cet|cette|ces|un|une) (remboursement|paiement|acte|soin|virement)"
+    rf"{_PUZZLED}\b.*\b{_LINE}|{_LINE}\b.*\b{_PUZZLED}"
+    r"|decouvre (une|un|cette|ce|des) (ligne|paiement|remboursement|acte)"
     r"|(remboursement|paiement|acte) (qui )?ne correspond (a rien|a aucun)"
+)
+# Care billed before it happened: « l'écho est prévue le mois prochain, et déjà remboursée ».
+_NOT_YET = (
+    r"(pas encore (fait|eu|passe|vu|realise)|prevue?s? (le|la|pour|en|dans|au)|a venir)\b.*"
+    r"\bdeja (rembourse|paye|facture|compte|regle)\w*"
 )
 # The person was elsewhere when the care was billed: « j'étais à l'étranger tout le mois ».
 _ELSEWHERE = (
     r"((etais|etait|etions|etaient|ai ete|a ete) (toute? |tout le )?"
     r"(a l etranger|en vacances|hospitalise\w*|absente?|en voyage|a l hopital|en deplacement"
     r"|pas la|en maison de retraite|en cure)"
-    r"|(etais|etait|etions) (meme )?(pas|pa) (encore )?(arrivee?s?|la|ne|nee|en france))"
+    r"|(etais|etait|etions) (meme )?(pas|pa) (encore )?(arrivee?s?|la|ne|nee|en france)"
+    r"|(ce jour la|a cette date|ce jour)( \w+){0,3} (j etais|on etait|nous etions) (pas )?\w+)"
 )
+# Nobody seen at all: « je n'ai vu personne ce mois-ci ».
+_SAW_NOBODY = r"n ai (vu|consulte|rencontre) (personne|aucun professionnel)"
 # Care paid against what the person says of themselves: « une sage-femme payée alors que je ne
 # suis pas enceinte ».
 _CONTRADICTED = (
@@ -108,7 +159,7 @@ _CONTRADICTED = (
 # An act billed instead of, or dearer than, the one received: « une couronne au lieu d'un
 # détartrage », « remboursé pour des verres progressifs bien plus chers ».
 _BILLED_OTHER = (
-    r"(facture|rembourse|remboursement|compte|declare|paye)e?s?\b[^.?!]*"
+    r"(facture|rembourse|remboursement|compte|declare|paye|tarif|montant)e?s?\b[^.?!]*"
     r"\b(au lieu d|a la place d|(bien |beaucoup )?plus cher(e|s|es)?)\b"
 )
 _CARE_ABSENT = re.compile(
@@ -116,9 +167,10 @@ _CARE_ABSENT = re.compile(
     rf"|(aucune?|sans|pas de|pas d|pas des|jamais de|jamais d|jamais eu de|pas eu de) {_CARE}"
     rf"|{_CARE}\b.*\b({_TWICE}|{_UNKNOWN})|{_TWICE}\b.*\b{_CARE}|{_IDENTITY}|{_WHO_IS}{_CARE}"
     rf"|{_ELSEWHERE}\b.*\b{_CARE}|{_CARE}\b.*\b{_ELSEWHERE}|{_UNRECOGNISED}"
-    rf"|{_CARE}\b.*\b{_HAPPENED_NOT}|{_FEWER_HAD}|{_NOT_MINE}"
+    rf"|{_CARE}\b.*\b{_HAPPENED_NOT}|{_FEWER_HAD}|{_NOT_MINE}|{_NOT_YET}|{_SAW_NOBODY}"
     rf"|{_CARE}\b.*\b({_CONTRADICTED}|{_BILLED_OTHER})|({_CONTRADICTED}|{_BILLED_OTHER})\b.*\b{_CARE}"
-    r"|anomalies?|inexistante?s?|fictive?s?|fictifs?|fantomes?)\b"
+    r"|anomalies?|inexistante?s?|fictive?s?|fictifs?|fantomes?"
+    r"|(paiement|remboursement|facture|paye|rembourse)e?s? pour rien)\b"
 )
 # Money awaited, not care missing: « je n'ai pas été remboursé », « pas reçu le virement ».
 _MONEY_AWAITED = (
@@ -127,7 +179,9 @@ _MONEY_AWAITED = (
     r"|\b(encore|toujours|jamais) rien (recu|vu|touche|percu)|\brien (vu )?revenir"
     r"|\brien recu (pour|pr|de|du|depuis)\b"
     r"|\bj attends (toujours |encore )?(son |le |mon )?remboursement"
-    r"|\b(paiement|remboursement|virement)s?\b[^.?!]*\b(pas|jamais) (encore )?(ete )?"
+    # The payment itself not made: its verb, not care « que j'ai pas faite » told after it.
+    r"|\b(paiement|remboursement|virement)s?(?: (?!que\b|qu\b|ke\b|pour\b)\w+){0,7} (pas|jamais)"
+    r" (encore )?(ete )?"
     r"(effectue|regle|fait|verse|arrive)"
     r"|\b(pas|jamais) (encore )?(ete )?(regle|pris en charge)|\bjamais vu la couleur"
     r"|\brembou?r?s+e?ments?( \w+){0,2} (pas|pa|toujours pas) (encore )?(recu|arrive)\b"
@@ -148,7 +202,7 @@ _LOW_AMOUNT = (
 )
 # Any of these: whatever care the message names, none is missing.
 _NOTHING_MISSING = re.compile(f"{_MONEY_AWAITED}|{_NO_PROBLEM}|{_LOW_AMOUNT}|{_CARD_NOT_TAKEN}")
-_SPELLER = SpellingNormaliser(CARE_WORDS)
+_SPELLER = SpellingNormaliser(CARE_WORDS + ABSENCE_WORDS)
 
 # Questions a person may ask in the same breath as a report, and the words that ask them.
 QUESTION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -165,6 +219,14 @@ QUESTION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(parler|joindre|appeler|avoir) (a |avec )?(un |une )?(conseill\w+|humain"
             r"|personne|agent|quelqu un)\b|\bun conseiller\b"
+            r"|\b(veux|voudrais|prefere|demande) (un |une )?(humain|agent|vraie personne)\b"
+        ),
+    ),
+    (
+        "bot_challenge",
+        re.compile(
+            r"\b(robot|bot|chatbot|machine|une ia|intelligence artificielle|vraie personne"
+            r"|personne reelle|ordinateur)\b"
         ),
     ),
     (

@@ -65,6 +65,9 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         # Set by train() or load(); None until then.
         self.text_features: TextFeatures | None = None
         self.classifier: LogisticRegression | None = None
+        # The classifier's weights, features by intents, laid out row after row: a sparse
+        # matrix times a transposed view copies the whole view first, at every message.
+        self._weights: npt.NDArray[np.float64] | None = None
 
     @classmethod
     def create(
@@ -124,6 +127,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             class_weight="balanced",
         )
         self.classifier.fit(self._features(examples, texts), [m.get(INTENT) for m in examples])
+        self._weights = None
         self.persist()
         return self._resource
 
@@ -148,7 +152,9 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         """What the multinomial `predict_proba` gives, without its checks at each message:
         the softmax of the linear scores."""
         assert self.classifier is not None
-        scores = np.asarray(features @ self.classifier.coef_.T) + self.classifier.intercept_
+        if self._weights is None:
+            self._weights = np.ascontiguousarray(self.classifier.coef_.T)
+        scores = np.asarray(features @ self._weights) + self.classifier.intercept_
         scores -= scores.max(axis=1, keepdims=True)
         exponentials = np.exp(scores)
         probabilities: npt.NDArray[np.float64] = exponentials / exponentials.sum(

@@ -123,6 +123,11 @@ class ReadingSettings:
     # A report first that asks for something else (`errands.py`: money, the meaning of a word,
     # a report already made…) and that errand this likely: the errand.
     errand_runner_up: float = 0.0
+    # What the words decide (« soin non réalisé », « c'est qui ce dentiste ») is as sure as the
+    # first reading plus this share of the other one, the decided reading's or, when the words
+    # confirm the first, the runner-up's: the classifier hesitated between the two, the words
+    # settle it, and the fallback should not ask back a question they answered.
+    pooled: float = 0.0
 
 
 def _errand_instead(
@@ -130,13 +135,33 @@ def _errand_instead(
 ) -> list[dict[str, Any]]:
     """A report that quotes a report's words, or tells of another errand, gives way to it."""
     errand = quoted_errand(text)
-    if errand is None and not names_care_not_as_billed(text):
+    named = errand is None and names_care_not_as_billed(text)
+    if errand is None and not named:
         errand = told_errand(text)
     if errand == NEXT_READING:
         errand = str(ranking[1].get("name")) if len(ranking) > 1 else None
-    if errand is None or _confidence(ranking, errand) < settings.errand_runner_up:
+    if errand is None:
+        return _settled(ranking, settings) if named else ranking
+    if _confidence(ranking, errand) < settings.errand_runner_up:
         return ranking
-    return _led_by(errand, ranking)
+    return _led_by(errand, ranking, _pooled(errand, ranking, settings))
+
+
+def _settled(ranking: list[dict[str, Any]], settings: ReadingSettings) -> list[dict[str, Any]]:
+    """A report the words confirm (« … n'a jamais eu lieu »), as sure as the two readings the
+    classifier hesitated between, pooled (see `pooled`)."""
+    if len(ranking) < 2 or not settings.pooled:
+        return ranking
+    first, runner_up = (float(i["confidence"]) for i in ranking[:2])
+    lead = {**ranking[0], "confidence": min(1.0, first + settings.pooled * runner_up)}
+    return [lead, *ranking[1:]]
+
+
+def _pooled(name: str, ranking: list[dict[str, Any]], settings: ReadingSettings) -> float:
+    """How sure a reading the words decided is: the first reading's confidence, plus
+    `pooled` times its own (at most 1)."""
+    first = float(ranking[0]["confidence"])
+    return min(1.0, first + settings.pooled * _confidence(ranking, name))
 
 
 def reread(
@@ -155,19 +180,20 @@ def reread(
     if quoted_errand(text):
         return ranking  # a report's words quoted, nothing reported
     named = names_care_not_as_billed(text)
+    decided = _led_by(REPORT, ranking, _pooled(REPORT, ranking, settings) if named else None)
     if answer_like and (report >= settings.report_runner_up or named):
         # Understood as surely as the answer it was mistaken for: the context decides.
-        return _led_by(REPORT, ranking)
+        return decided
     if first.get("name") in QUESTION_INTENTS:
         # « Est-ce une arnaque ? Je n'ai jamais eu ce soin »: the question is answered beside.
-        return _led_by(REPORT, ranking) if named and report >= settings.beside else ranking
+        return decided if named and report >= settings.beside else ranking
     if named and report >= settings.named_runner_up and first.get("name") not in _ABOUT_A_REPORT:
         # « J'étais à l'étranger, et trois séances de kiné en août »: a story of absence.
-        return _led_by(REPORT, ranking)
+        return decided
     return ranking
 
 
-_SETTINGS = ("report_runner_up", "beside", "named_runner_up", "errand_runner_up")
+_SETTINGS = ("report_runner_up", "beside", "named_runner_up", "errand_runner_up", "pooled")
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

@@ -161,7 +161,25 @@ def _after_connector(text: str, start: int, kind: str, symbol: bool) -> int | No
     stop = _QUESTIONS if symbol else _MENTIONS
     if kind == LOGIN:
         stop = stop | _DETERMINERS
+    if not symbol and _norm(word[0]) in _DETERMINERS:
+        # After « est » a determiner describes the secret (« ils veulent mon code, c'est une
+        # arnaque ? »), unless the clause holds one (« mon mdp est le suivant : Azerty12 »).
+        clause = text[start : _clause_end(text, start)]
+        return start if any(_looks_secret(w) for w in clause.split()[1:]) else None
     return None if _norm(word[0]) in stop else start
+
+
+# « le code que j'ai reçu par SMS c'est 482913 »: a clause about the secret, then the secret.
+_RELATIVE = frozenset({"que", "qu", "qui"})
+_LATER_CONNECTOR = re.compile(r"\b(?:c['’]\s*est|est|etait|était)\b\s*|[:=]\s*", re.I)
+
+
+def _after_relative(text: str, start: int) -> int | None:
+    """Where the secret starts after the clause's own « c'est » or « : » (the first, within a
+    few words), if what follows looks like one."""
+    connector = _LATER_CONNECTOR.search(text, start, min(start + 40, _clause_end(text, start)))
+    word = _WORD.match(text, connector.end()) if connector else None
+    return connector.end() if connector and word and _looks_secret(word[0]) else None
 
 
 def _looks_secret(word: str) -> bool:
@@ -204,6 +222,8 @@ def _value_start(text: str, cue: re.Match[str], kind: str, barriers: list[int]) 
         if word is None:
             return None
         folded = _norm(word[0])
+        if folded in _RELATIVE:
+            return _after_relative(text, word.end())
         if folded in _MENTIONS or not folded:
             return None
         if folded in _QUALIFIERS:

@@ -53,6 +53,43 @@ def ranking(*pairs: tuple[str, float]) -> list[dict[str, Any]]:
             "j'ai signalé un acte facturé plus cher en mai, l'argent est récupéré quand ?",
             "ask_report_status",
         ),
+        # A mail that announced an anomaly: whether it comes from the insurer, not a report.
+        (
+            "J'ai reçu un mail qui parle d'une anomalie sur mes paiements, c'est une arnaque ?",
+            "ask_phishing",
+        ),
+        ("Le mail qui parle d'une anomalie, il vient bien de chez vous ?", "ask_phishing"),
+        (
+            "Un SMS me dit qu'un soin non réalisé a été payé, cliquez sur un lien. Arnaque ?",
+            "ask_phishing",
+        ),
+        # The words asked about, however the question is put.
+        (
+            "Dans le courriel vous parlez d'anomalie, qu'est-ce que vous entendez par là ?",
+            "ask_email_content",
+        ),
+        (
+            "« Acte facturé mais non réalisé », c'est écrit dans le mail, vous pouvez me donner "
+            "un exemple ?",
+            "ask_email_content",
+        ),
+        ("un soin non réalisé c'est quoi concrètement ?", "ask_email_content"),
+        # A report already made, typed in haste or told on the phone.
+        (
+            "g signalé 1 acte non realisé chez le dentiste ya 15j, tjr pas de nouvelles",
+            "ask_report_status",
+        ),
+        (
+            "J'ai téléphoné en avril pour dire qu'une infirmière inconnue était payée à mon nom,"
+            " on ne m'a jamais rappelée",
+            "ask_report_status",
+        ),
+        # Taken back, or a check asked for.
+        ("Je retire ma déclaration de soin non réalisé, c'était ma femme", "cancel"),
+        (
+            "comment je vois le détail de mes remboursements pour vérifier s'il y a une anomalie ?",
+            "ask_how_to_check",
+        ),
     ],
 )
 def test_a_message_quoting_a_reports_words_is_its_question(text: str, errand: str) -> None:
@@ -140,9 +177,14 @@ def test_a_message_saying_all_is_in_order_means_what_it_says_besides(
         "je n'ai pas été remboursé, mais le kiné a été payé pour une séance jamais faite",
         "mes soins sont normaux sauf une radio que je n'ai jamais passée",
         "j'ai un « soin non réalisé » sur mon compte, le kiné du 3 mai ?",
+        # A mail naming care the person never had is a report, whatever is asked beside.
+        "Votre courriel mentionne un paiement à un centre dentaire où je ne suis jamais allé, "
+        "il est authentique ?",
+        "c du phishing ou pas? jai pas eu de soin moi",
     ],
 )
 def test_a_report_stays_a_report(text: str) -> None:
+    assert quoted_errand(text) is None
     before = ranking((REPORT, 0.6), ("ask_reimbursement_delay", 0.2), ("deny", 0.1))
     assert reread(text, before, pending=False, settings=SETTINGS) is before
 
@@ -161,3 +203,12 @@ def test_an_errand_the_classifier_found_unlikely_keeps_the_report() -> None:
         reread("pouvez-vous me rembourser le taxi", before, pending=False, settings=settings)
         is before
     )
+
+
+def test_a_reports_words_said_not_to_apply_mean_what_the_message_says_besides() -> None:
+    text = "j'ai tout regardé, pas de soin non réalisé chez moi, merci bien"
+    assert names_care_not_as_billed(text)
+    before = ranking((REPORT, 0.9), ("thank", 0.05))
+    assert reread(text, before, pending=False, settings=SETTINGS)[0]["name"] == "thank"
+    excepted = "pas de soin non réalisé, mais une séance de kiné comptée deux fois"
+    assert quoted_errand(excepted) is None

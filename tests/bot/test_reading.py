@@ -43,6 +43,16 @@ def ranking(*pairs: tuple[str, float]) -> list[dict[str, Any]]:
         "le kiné a facturé dix séances, moi j'en ai fait six",
         "12 séances facturées alors que j'en ai eu que 8",
         "la ligne 3 c pas moi, le remboursement du dentiste",
+        "c'est pas moi ce remboursement du 21 janvier",
+        # A line or a professional the person does not recognise.
+        "Je ne reconnais pas la ligne du 17 novembre.",
+        "ce nom de kiné me dit rien du tout",
+        "Une ligne radiologie du 2 avril, je n'ai aucune idée de ce que c'est.",
+        # Someone else, nobody seen, or care billed before it happened.
+        "qlq1 se fait rembourser sur mon dos",
+        "je n'ai vu personne ce mois-ci",
+        "l'écho est prévue le mois prochain et elle est déjà remboursée",
+        "le VSL du 8 juillet n'a jamais eu lieu",
     ],
 )
 def test_care_that_did_not_happen_is_named(text: str) -> None:
@@ -90,6 +100,8 @@ def test_a_plain_negation_names_no_missing_care(text: str) -> None:
         "le docteur Lemoine du 2 juin, je sais pas du tout qui c'est",
         "c'est qui ce podologue le 14 ??",
         "mais qui va chez l'ostéo avec ma carte vitale ?",
+        # A key word typed with two letters swapped.
+        "je n'ai jamias eu de séance chez ce kinésitérapeute",
     ],
 )
 def test_care_not_as_billed_is_named_however_it_is_typed(text: str) -> None:
@@ -122,6 +134,8 @@ def test_money_awaited_or_a_story_without_care_names_nothing(text: str) -> None:
         ("comment je vérifie mes paiements ? il y a un acte inconnu", "ask_how_to_check"),
         ("c'est quoi ce mail ? un dentiste inconnu est payé", "ask_email_content"),
         ("pourquoi vous m'envoyez ça ? je n'ai eu aucun soin", "ask_why_now"),
+        ("vous êtes un robot ? il y a un kiné inconnu sur mon compte", "bot_challenge"),
+        ("je veux un humain, pas un robot : séance jamais faite", "ask_human"),
     ],
 )
 def test_each_question_answered_beside_a_report_is_recognised(text: str, question: str) -> None:
@@ -135,6 +149,40 @@ def test_a_question_naming_care_not_as_billed_leads_to_a_report_however_unsure()
     assert reread(text, before, pending=False, settings=settings)[0]["name"] == REPORT
     plain = "que veut dire ce mail information de paiement ?"
     assert reread(plain, before, pending=False, settings=settings) is before
+
+
+def test_what_the_words_decide_pools_the_two_readings_they_chose_between() -> None:
+    """« c du phishing ou pas ? jai pas eu de soin moi »: the classifier hesitated between two
+    readings, the words settle it, and the fallback must not ask the question back."""
+    text = "c du phishing ou pas? jai pas eu de soin moi"
+    before = ranking(("ask_phishing", 0.38), (REPORT, 0.37), ("deny", 0.1))
+    alone = reread(text, before, pending=False, settings=ReadingSettings(pooled=0.0))
+    assert alone[0] == {"name": REPORT, "confidence": 0.38}
+    pooled = reread(text, before, pending=False, settings=ReadingSettings(pooled=1.0))
+    assert pooled[0] == {"name": REPORT, "confidence": 0.75}
+    assert pooled[1] == {"name": "ask_phishing", "confidence": 0.37}
+    # Never surer than certain; and a report the classifier hesitated to call one, with no
+    # words to decide it, is not pooled.
+    sure = ranking(("deny", 0.8), (REPORT, 0.3))
+    assert reread(text, sure, pending=False, settings=ReadingSettings(pooled=1.0))[0] == {
+        "name": REPORT,
+        "confidence": 1.0,
+    }
+    hesitant = reread("ok", sure, pending=False, settings=ReadingSettings(pooled=1.0))
+    assert hesitant[0] == {"name": REPORT, "confidence": 0.8}
+
+
+def test_a_report_the_words_confirm_is_not_asked_back() -> None:
+    text = "le VSL du 8 juillet n'a jamais eu lieu, c'est ma fille qui m'a emmenée"
+    before = ranking((REPORT, 0.48), ("inform", 0.47), ("deny", 0.03))
+    assert reread(text, before, pending=False, settings=ReadingSettings(pooled=0.0)) is before
+    settled = reread(text, before, pending=False, settings=ReadingSettings(pooled=1.0))
+    assert settled == ranking((REPORT, 0.95), ("inform", 0.47), ("deny", 0.03))
+    # Without the words, the classifier's hesitation stands.
+    plain = reread(
+        "le VSL du 8 juillet", before, pending=False, settings=ReadingSettings(pooled=1.0)
+    )
+    assert plain is before
 
 
 def test_a_story_of_absence_read_as_a_complaint_is_a_report() -> None:

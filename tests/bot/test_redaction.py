@@ -262,6 +262,18 @@ MASKED = [
         ["Azerty12", "jdupont"],
     ),
     (
+        "le code de confirmation que j'ai reçu par SMS c'est 482913",
+        f"le code de confirmation que j'ai reçu par SMS c'est {CODE}",
+        ("code",),
+        ["482913"],
+    ),
+    (
+        "mon code est le 4521",
+        f"mon code est {CODE}",
+        ("code",),
+        ["4521"],
+    ),
+    (
         "mon mdp actuel est le suivant : Azerty12",
         f"mon mdp actuel est {PASSWORD}",
         ("password",),
@@ -299,6 +311,9 @@ MASKED = [
 KEPT = [
     # Secrets talked about, none given.
     "J'ai oublié mon mot de passe",
+    "un SMS de la CPAM, ils veulent mon code, c'est une arnaque ?",
+    "le code que j'ai reçu par SMS ne marche pas, c'est normal ?",
+    "mon mot de passe c'est ma date de naissance, je dois le changer ?",
     "j'ai oublié mon mot de passe",
     "comment changer mon mot de passe ?",
     "mon mot de passe ne marche plus",

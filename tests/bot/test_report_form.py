@@ -320,11 +320,100 @@ async def test_a_rank_means_nothing_when_no_payment_is_offered() -> None:
     assert await form.extract_claim_choice(CollectingDispatcher(), tracker, NO_DOMAIN) == {}
 
 
-async def test_a_question_beside_the_report_is_answered_first() -> None:
+@pytest.mark.parametrize(
+    ("typed", "asked", "answer"),
+    [
+        ("arnaque ? jamais eu ce soin", "ask_phishing", "utter_faq_phishing"),
+        ("vous êtes un robot ? un kiné inconnu est payé", "bot_challenge", "utter_iamabot"),
+    ],
+)
+async def test_a_question_beside_the_report_is_answered_first(
+    typed: str, asked: str, answer: str
+) -> None:
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        text="arnaque ? jamais eu ce soin", intent="report_suspicious_reimbursement"
-    )
-    tracker.latest_message["also_asked"] = "ask_phishing"
+    tracker = make_tracker(text=typed, intent="report_suspicious_reimbursement")
+    tracker.latest_message["also_asked"] = asked
     answer_question_asked_beside(dispatcher, tracker)
-    assert responses(dispatcher) == ["utter_faq_phishing"]
+    assert responses(dispatcher) == [answer]
+
+
+RECAP = {"requested_slot": "report_confirmed"}
+CHOSEN = {"care_date": "2026-03-12", "provider": "le dentiste", "claim_choice": "12"}
+
+
+@pytest.mark.parametrize("typed", ["le", "chez le", "pas ça", "12"])
+async def test_a_provider_made_of_small_words_names_nobody(typed: str) -> None:
+    dispatcher = CollectingDispatcher()
+    asked = make_tracker(text=typed, slots={"requested_slot": "provider"})
+    assert await form.validate_provider(typed, dispatcher, asked, NO_DOMAIN) == {"provider": None}
+    assert responses(dispatcher) == ["utter_provider_not_understood"]
+    # Found in a correction at the recap, it changes nothing: the chosen payment stays.
+    at_recap = make_tracker(text=f"non {typed}", slots=RECAP, previous=CHOSEN)
+    kept = await form.validate_provider(typed, CollectingDispatcher(), at_recap, NO_DOMAIN)
+    assert kept == {"provider": "le dentiste"}
+
+
+async def test_a_yes_that_names_another_provider_is_a_correction_not_a_confirmation() -> None:
+    tracker = make_tracker(
+        text="oui mais c'était le kiné Bernard",
+        intent="affirm",
+        slots={**RECAP, **CHOSEN, "provider": "le kiné Bernard"},
+        previous=CHOSEN,
+        candidates={"provider": "le kiné Bernard", "report_confirmed": True},
+    )
+    result = await form.validate_report_confirmed(True, CollectingDispatcher(), tracker, NO_DOMAIN)
+    assert result == {"report_confirmed": None}
+    plain = make_tracker(
+        text="oui", intent="affirm", slots={**RECAP, **CHOSEN}, previous=CHOSEN,
+        candidates={"report_confirmed": True}, events=[SHOWN_RECAP],
+    )  # fmt: skip
+    confirmed = await form.validate_report_confirmed(True, CollectingDispatcher(), plain, NO_DOMAIN)
+    assert confirmed == {"report_confirmed": True}
+
+
+SHOWN_RECAP = {"event": "bot", "text": "Voici votre signalement…", "timestamp": 0.5,
+               "metadata": {"utter_action": "utter_report_summary"}}  # fmt: skip
+NOT_UNDERSTOOD = {"event": "bot", "text": "Je n'ai pas bien compris.", "timestamp": 0.7,
+                  "metadata": {"utter_action": "utter_default"}}  # fmt: skip
+
+
+async def test_a_yes_files_only_the_recap_it_answers() -> None:
+    """After the recap, something not understood, then « oui »: the recap is shown again
+    before anything is filed, never the one the person may have meant to correct."""
+    tracker = make_tracker(
+        text="oui", intent="affirm", slots={**RECAP, **CHOSEN}, previous=CHOSEN,
+        candidates={"report_confirmed": True}, events=[SHOWN_RECAP, NOT_UNDERSTOOD],
+    )  # fmt: skip
+    result = await form.validate_report_confirmed(True, CollectingDispatcher(), tracker, NO_DOMAIN)
+    assert result == {"report_confirmed": None}
+
+
+@pytest.mark.parametrize(
+    ("typed", "asked_again"),
+    [
+        ("c'est pas le bon, c'était chez le kiné", "provider"),
+        ("non la date n'est pas la bonne", "care_date"),
+        ("l'acte décrit n'est pas le bon", "act_description"),
+    ],
+)
+async def test_a_correction_that_names_what_is_wrong_asks_it_again(
+    typed: str, asked_again: str
+) -> None:
+    tracker = make_tracker(
+        text=typed, slots={**RECAP, **CHOSEN}, previous=CHOSEN, events=[SHOWN_RECAP],
+        candidates={"report_confirmed": False},
+    )  # fmt: skip
+    result = await form.validate_report_confirmed(False, CollectingDispatcher(), tracker, NO_DOMAIN)
+    assert result[asked_again] is None and result["report_confirmed"] is None
+    assert result.get("correction_pending") is None
+    if asked_again in ("care_date", "provider"):
+        assert result["claim_choice"] is None  # the payment chosen for the old value is dropped
+
+
+async def test_a_bare_no_to_the_recap_asks_what_to_correct() -> None:
+    tracker = make_tracker(
+        text="non", intent="deny", slots={**RECAP, **CHOSEN}, previous=CHOSEN,
+        candidates={"report_confirmed": False}, events=[SHOWN_RECAP],
+    )  # fmt: skip
+    result = await form.validate_report_confirmed(False, CollectingDispatcher(), tracker, NO_DOMAIN)
+    assert result == {"report_confirmed": None, "correction_pending": True}
